@@ -1,0 +1,276 @@
+//! One function per kind of lab program. Each parses its arguments, sets up the socket and
+//! calls the lab's own functions, so that only the lesson's code differs from lab to lab.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::{Args, EXIT_FAILURE, EXIT_USAGE, UsageError, fail};
+
+/// The lesson's ports: 50000 for the socket labs, 10000 for the web servers.
+const SOCKET_LAB_PORT: u16 = 50000;
+const WEB_SERVER_PORT: u16 = 10000;
+
+type Serve = fn(TcpListener) -> io::Result<()>;
+
+/// `step1 server [--host H] [--port P]` and `step1 client [--host H] [--port P] MESSAGE...`.
+pub fn echo_program(
+    program: &str,
+    args: Vec<String>,
+    serve: Serve,
+    echo_client: fn(&str, &[u8]) -> io::Result<Vec<u8>>,
+) -> ExitCode {
+    let usage = format!(
+        "usage: {program} server [--host HOST] [--port PORT]\n       \
+         {program} client [--host HOST] [--port PORT] MESSAGE...\n\
+         Runs the echo server, or sends MESSAGE to it and prints what comes back.\n\
+         HOST defaults to 127.0.0.1, PORT to {SOCKET_LAB_PORT}."
+    );
+    let parsed = match parse(program, &usage, args, &["host", "port"], &[]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    let port = match parsed.port(SOCKET_LAB_PORT) {
+        Ok(port) => port,
+        Err(error) => return usage_error(program, &usage, error),
+    };
+    let address = format!("{}:{port}", parsed.host());
+    match parsed.positional.split_first() {
+        Some((mode, rest)) if mode == "server" && rest.is_empty() => {
+            listen_and_serve(program, &address, "", serve)
+        }
+        Some((mode, message)) if mode == "client" && !message.is_empty() => {
+            let message = message.join(" ");
+            match echo_client(&address, message.as_bytes()) {
+                Ok(echo) => print_bytes(program, &[&echo, b"\n"]),
+                Err(error) => connect_failure(program, &address, error, "server"),
+            }
+        }
+        Some((mode, _)) if mode == "client" => usage_error(
+            program,
+            &usage,
+            UsageError("client needs a MESSAGE to send".into()),
+        ),
+        _ => usage_error(
+            program,
+            &usage,
+            UsageError("say `server` or `client`".into()),
+        ),
+    }
+}
+
+/// `step2 [--host H] [--port P] [--whoami]`: the time server, or the bonus "what is my IP".
+pub fn time_program(program: &str, args: Vec<String>, serve: Serve, whoami: Serve) -> ExitCode {
+    let usage = format!(
+        "usage: {program} [--host HOST] [--port PORT] [--whoami]\n\
+         Tells every client the time (with --whoami: its own address), then closes.\n\
+         HOST defaults to 127.0.0.1, PORT to {SOCKET_LAB_PORT}."
+    );
+    let parsed = match parse(program, &usage, args, &["host", "port"], &["whoami"]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    let serve = if parsed.switch("whoami") {
+        whoami
+    } else {
+        serve
+    };
+    serve_at(program, &usage, &parsed, SOCKET_LAB_PORT, "", |listener| {
+        serve(listener)
+    })
+}
+
+/// `step3 URL`: fetches URL with the lab's HTTP client and prints the raw response.
+pub fn http_client_program<Url, UrlError: Display>(
+    program: &str,
+    args: Vec<String>,
+    parse_url: fn(&str) -> Result<Url, UrlError>,
+    get: fn(&Url) -> io::Result<Vec<u8>>,
+) -> ExitCode {
+    let usage = format!(
+        "usage: {program} URL\n\
+         Sends GET for URL (http://host[:port][/path][?query]) and prints the raw response."
+    );
+    let parsed = match parse(program, &usage, args, &[], &[]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    let [text] = parsed.positional.as_slice() else {
+        return usage_error(program, &usage, UsageError("give exactly one URL".into()));
+    };
+    let url = match parse_url(text) {
+        Ok(url) => url,
+        Err(error) => {
+            return fail(
+                program,
+                format!("invalid URL {text:?}: {error}"),
+                EXIT_USAGE,
+            );
+        }
+    };
+    match get(&url) {
+        Ok(response) => print_bytes(program, &[&response]),
+        Err(error) => connect_failure(program, text, error, "web server"),
+    }
+}
+
+/// `stepN [--host H] [--port P]`: the web servers of steps 4 to 6.
+pub fn http_server_program(program: &str, args: Vec<String>, serve: Serve) -> ExitCode {
+    let usage = format!(
+        "usage: {program} [--host HOST] [--port PORT]\n\
+         Runs the web server. HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
+         (0 picks a free port; the first line printed says which)."
+    );
+    let parsed = match parse(program, &usage, args, &["host", "port"], &[]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    serve_at(program, &usage, &parsed, WEB_SERVER_PORT, "http://", serve)
+}
+
+/// `step7 [--host H] [--port P] [--webroot DIR]`: the file server, serving `webroot/` by default.
+pub fn webroot_server_program(
+    program: &str,
+    args: Vec<String>,
+    serve: fn(TcpListener, &Path) -> io::Result<()>,
+) -> ExitCode {
+    let usage = format!(
+        "usage: {program} [--host HOST] [--port PORT] [--webroot DIR]\n\
+         Serves the files under DIR (default: the workbook's webroot/). HOST defaults to\n\
+         127.0.0.1, PORT to {WEB_SERVER_PORT} (0 picks a free port; the first line printed says which)."
+    );
+    let parsed = match parse(program, &usage, args, &["host", "port", "webroot"], &[]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    let webroot = match parsed.option("webroot") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_webroot(),
+    };
+    let webroot = match webroot.canonicalize() {
+        Ok(dir) if dir.is_dir() => dir,
+        _ => {
+            let message = format!("--webroot {}: not a directory", webroot.display());
+            return usage_error(program, &usage, UsageError(message));
+        }
+    };
+    serve_at(
+        program,
+        &usage,
+        &parsed,
+        WEB_SERVER_PORT,
+        "http://",
+        |listener| serve(listener, &webroot),
+    )
+}
+
+/// The workbook's sample site, found from this crate's own location, whatever the current
+/// directory is.
+pub fn workspace_webroot() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("webroot")
+}
+
+/// Parses `args`, or returns the exit of `--help` (usage on stdout, success) or of a mistake.
+fn parse(
+    program: &str,
+    usage: &str,
+    args: Vec<String>,
+    options: &[&str],
+    switches: &[&str],
+) -> Result<Args, ExitCode> {
+    match Args::parse(args, options, switches) {
+        Ok(parsed) if parsed.help => {
+            println!("{usage}");
+            Err(ExitCode::SUCCESS)
+        }
+        Ok(parsed) => Ok(parsed),
+        Err(error) => Err(usage_error(program, usage, error)),
+    }
+}
+
+fn usage_error(program: &str, usage: &str, error: UsageError) -> ExitCode {
+    fail(program, format!("{error}\n{usage}"), EXIT_USAGE)
+}
+
+/// Binds `--host`/`--port`, then serves; `scheme` prefixes the address printed when ready.
+fn serve_at(
+    program: &str,
+    usage: &str,
+    parsed: &Args,
+    default_port: u16,
+    scheme: &str,
+    serve: impl FnOnce(TcpListener) -> io::Result<()>,
+) -> ExitCode {
+    match parsed.port(default_port) {
+        Ok(port) if parsed.positional.is_empty() => {
+            let address = format!("{}:{port}", parsed.host());
+            listen_and_serve(program, &address, scheme, serve)
+        }
+        Ok(_) => {
+            let unexpected = UsageError(format!("unexpected argument {:?}", parsed.positional[0]));
+            usage_error(program, usage, unexpected)
+        }
+        Err(error) => usage_error(program, usage, error),
+    }
+}
+
+/// Binds `address` and prints `listening on ...` before serving: tests and scripts start the
+/// program with `--port 0` and read that first line to learn the port.
+fn listen_and_serve(
+    program: &str,
+    address: &str,
+    scheme: &str,
+    serve: impl FnOnce(TcpListener) -> io::Result<()>,
+) -> ExitCode {
+    let listener = match TcpListener::bind(address) {
+        Ok(listener) => listener,
+        Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
+            let hint = "another program is using that port: stop it, or pick another with --port";
+            return fail(
+                program,
+                format!("cannot listen on {address}: {error}\n{hint}"),
+                1,
+            );
+        }
+        Err(error) => return fail(program, format!("cannot listen on {address}: {error}"), 1),
+    };
+    let bound = listener
+        .local_addr()
+        .map_or(address.to_string(), |a| a.to_string());
+    let slash = if scheme.is_empty() { "" } else { "/" };
+    println!("listening on {scheme}{bound}{slash}");
+    let _ = io::stdout().flush();
+    match serve(listener) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(program, format!("server stopped: {error}"), EXIT_FAILURE),
+    }
+}
+
+fn connect_failure(program: &str, target: &str, error: io::Error, peer: &str) -> ExitCode {
+    let hint = match error.kind() {
+        io::ErrorKind::ConnectionRefused => format!("\nis the {peer} running, on that port?"),
+        _ => String::new(),
+    };
+    fail(
+        program,
+        format!("cannot talk to {target}: {error}{hint}"),
+        EXIT_FAILURE,
+    )
+}
+
+fn print_bytes(program: &str, parts: &[&[u8]]) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    let written = parts.iter().try_for_each(|part| stdout.write_all(part));
+    match written.and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(
+            program,
+            format!("cannot write to stdout: {error}"),
+            EXIT_FAILURE,
+        ),
+    }
+}

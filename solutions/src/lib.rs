@@ -1,0 +1,16 @@
+//! The reference implementation: one module per step, each with the public API of its lab.
+//!
+//! Each module is a whole step on its own, because `cargo xtask sync-labs` turns it into that
+//! lab's `src/lib.rs`: comments `// lab:todo ...` and `// lab:starter` ... `// lab:end` mark
+//! the code a student writes (see the maintainer guide). Later steps therefore repeat the
+//! earlier steps' code they build on, on purpose.
+
+pub mod step1;
+
+use std::process::ExitCode;
+
+/// A step's program: its name for messages, and its arguments.
+pub type Program = fn(&str, Vec<String>) -> ExitCode;
+
+/// Every step's program by name, for `solutions stepN [args]`.
+pub const PROGRAMS: &[(&str, Program)] = &[("step1", step1::run)];

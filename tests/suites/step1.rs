@@ -1,0 +1,126 @@
+//! Step 1 suite: the echo server and the echo client (docs chapter "Step 1: echo").
+//! The host brings the lab's `serve`, `echo_client` and `program()` into scope.
+
+use super::*;
+use assert_cmd::Command;
+use predicates::str::contains;
+use testkit::{ChildServer, DEADLINE, Exchange, Fixture, ReadUntil, Server, assert_bytes_eq};
+
+const HINT: &str = "see docs chapter \"Step 1: echo\"";
+
+/// Sends `message`, stops sending, and returns the echo.
+fn echo_of(server: &Server, message: &[u8]) -> Vec<u8> {
+    Exchange::send(message)
+        .then_stop_sending()
+        .hint(HINT)
+        .with(server)
+}
+
+#[test]
+fn the_server_sends_back_a_short_message() {
+    let server = Server::start(serve);
+    assert_bytes_eq(&echo_of(&server, b"Hello, world"), b"Hello, world", HINT);
+}
+
+#[test]
+fn the_server_sends_back_bytes_that_are_not_text() {
+    let server = Server::start(serve);
+    let message = [0xff, 0x00, 0xc3, 0x28, b'\r', b'\n', 0x80];
+    assert_bytes_eq(
+        &echo_of(&server, &message),
+        &message,
+        "work with bytes, not strings",
+    );
+}
+
+#[test]
+fn the_server_sends_back_a_message_far_larger_than_one_read() {
+    let server = Server::start(serve);
+    let message: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let echo = Exchange::send(&message)
+        .in_pieces(3)
+        .then_stop_sending()
+        .hint(HINT)
+        .with(&server);
+    let hint = "one read returns at most one buffer: keep reading until a read returns 0";
+    assert_bytes_eq(&echo, &message, hint);
+}
+
+#[test]
+fn the_server_serves_one_client_after_another() {
+    let server = Server::start(serve);
+    assert_bytes_eq(&echo_of(&server, b"first"), b"first", HINT);
+    let hint = "after one client is done, go back to accepting the next";
+    assert_bytes_eq(&echo_of(&server, b"second"), b"second", hint);
+}
+
+#[test]
+fn the_server_survives_a_client_that_leaves_without_a_word() {
+    let server = Server::start(serve);
+    drop(testkit::connect(&server));
+    let hint = "a client that closes at once is not an error that should stop the server";
+    assert_bytes_eq(&echo_of(&server, b"still there?"), b"still there?", hint);
+}
+
+#[test]
+fn the_client_sends_its_message_and_then_stops_sending() {
+    let fixture = Fixture::start(ReadUntil::EndOfStream, &[b"ok"]);
+    let address = fixture.addr().to_string();
+    testkit::within("echo_client", move || {
+        echo_client(&address, b"Hello, world")
+    })
+    .expect("echo_client should return Ok");
+    assert_bytes_eq(&fixture.received(), b"Hello, world", HINT);
+}
+
+#[test]
+fn the_client_returns_everything_the_server_sends_until_it_closes() {
+    let big = vec![b'x'; 100_000];
+    let pieces: [&[u8]; 3] = [b"Hello, ", &big, b" world"];
+    let fixture = Fixture::start(ReadUntil::EndOfStream, &pieces);
+    let address = fixture.addr().to_string();
+    let echo = testkit::within("echo_client", move || echo_client(&address, b"Hello"))
+        .expect("echo_client should return Ok");
+    let hint = "the answer arrives in pieces: read until the server closes (a read returns 0)";
+    assert_bytes_eq(&echo, &pieces.concat(), hint);
+}
+
+#[test]
+fn the_client_program_prints_the_echo() {
+    let fixture = Fixture::start(ReadUntil::EndOfStream, &[b"Hello, ", b"world"]);
+    let port = fixture.addr().port().to_string();
+    Command::from_std(program())
+        .args(["client", "--port", &port, "Hello,", "world"])
+        .timeout(DEADLINE)
+        .assert()
+        .success()
+        .stdout("Hello, world\n");
+    assert_bytes_eq(
+        &fixture.received(),
+        b"Hello, world",
+        "the words are sent joined by spaces",
+    );
+}
+
+#[test]
+fn the_client_program_explains_a_refused_connection() {
+    let port = testkit::unused_port().to_string();
+    Command::from_std(program())
+        .args(["client", "--port", &port, "hi"])
+        .timeout(DEADLINE)
+        .assert()
+        .code(1)
+        .stderr(contains("is the server running"));
+}
+
+#[test]
+fn the_server_program_echoes_on_the_port_it_prints() {
+    let mut command = program();
+    command.args(["server", "--port", "0"]);
+    let server = ChildServer::start(command);
+    let echo = Exchange::send(b"over the wire")
+        .then_stop_sending()
+        .hint(HINT)
+        .with(&server);
+    assert_bytes_eq(&echo, b"over the wire", HINT);
+}

@@ -1,0 +1,86 @@
+//! Maintenance and classroom tasks for the workbook: `cargo xtask <task>`.
+//!
+//! - `steps.rs`: the table of labs and suites, the one place that lists them
+//! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
+//! - `sync.rs`: `sync-labs`, writing every lab from the reference
+//! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
+
+mod libtest;
+mod markers;
+mod steps;
+mod sync;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  sync-labs          write every lab (labs/*) from the reference (solutions/src)
+  sync-labs --check  only say whether the labs are what sync-labs would write
+  verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
+                     suite, and each pristine starter fails exactly its step's new tests, with
+                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = workspace_root();
+    let result = match args.as_slice() {
+        ["sync-labs"] => sync::write(&root).map(|changed| {
+            for path in &changed {
+                println!("wrote {}", path.display());
+            }
+            println!("sync-labs: {} file(s) changed", changed.len());
+        }),
+        ["sync-labs", "--check"] => sync::stale(&root).and_then(|stale| match stale.as_slice() {
+            [] => {
+                println!("sync-labs: the labs are up to date");
+                Ok(())
+            }
+            stale => Err(format!(
+                "out of date, run `cargo xtask sync-labs`: {stale:?}"
+            )),
+        }),
+        ["verify"] => verify::verify(&root, &steps::STEPS.iter().collect::<Vec<_>>()),
+        ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
+        [] | ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown task {:?}\n{USAGE}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `3` or `4-7`, checked against the table of steps.
+fn parse_steps(range: &str) -> Result<Vec<&'static steps::Step>, String> {
+    let bad = || format!("STEPS is a step number like `3` or a range like `4-7`, not {range:?}");
+    let (first, last) = range.split_once('-').unwrap_or((range, range));
+    let first: u8 = first.parse().map_err(|_| bad())?;
+    let last: u8 = last.parse().map_err(|_| bad())?;
+    let chosen: Vec<_> = (first..=last)
+        .map(steps::step)
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    if chosen.is_empty() {
+        Err(bad())
+    } else {
+        Ok(chosen)
+    }
+}
+
+/// The workspace root, found from this package's manifest, whatever the current directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}

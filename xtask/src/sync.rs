@@ -1,0 +1,245 @@
+//! `cargo xtask sync-labs`: writes every lab from the reference. For each step it writes the
+//! lab's `Cargo.toml`, `src/lib.rs` (the reference with its marked regions replaced),
+//! `src/main.rs`, the lab's test host `tests/stepN.rs`, and the reference's test host
+//! `solutions/tests/stepN.rs`: both hosts run the same suite files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::markers;
+use crate::steps::{CARRIED_MODULE, STEPS, Step, Suite};
+
+/// A file the generator writes: its path from the workspace root, and its text.
+pub struct Generated {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Every generated file, as it should be now.
+pub fn generate(root: &Path) -> Result<Vec<Generated>, String> {
+    let mut files = Vec::new();
+    for step in STEPS {
+        let lab = Path::new("labs").join(step.dir);
+        let package = step.package();
+        files.push(Generated {
+            path: lab.join("Cargo.toml"),
+            text: cargo_toml(step),
+        });
+        files.push(Generated {
+            path: lab.join("src/lib.rs"),
+            text: lib_rs(root, step)?,
+        });
+        files.push(Generated {
+            path: lab.join("src/main.rs"),
+            text: main_rs(step),
+        });
+        let lab_host = host(step, &format!("use ::{package}::*;"), &lab_program(step), 3);
+        files.push(Generated {
+            path: lab.join(format!("tests/{package}.rs")),
+            text: lab_host,
+        });
+        let reference_host = host(
+            step,
+            &format!("use solutions::{package}::*;"),
+            &reference_program(step),
+            2,
+        );
+        let reference_path = Path::new("solutions/tests").join(format!("{package}.rs"));
+        files.push(Generated {
+            path: reference_path,
+            text: reference_host,
+        });
+    }
+    Ok(files)
+}
+
+/// The generated files whose text on disk differs from what [`generate`] makes.
+pub fn stale(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let files = generate(root)?;
+    let differs = |file: &Generated| {
+        fs::read_to_string(root.join(&file.path)).ok().as_deref() != Some(file.text.as_str())
+    };
+    Ok(files
+        .into_iter()
+        .filter(differs)
+        .map(|file| file.path)
+        .collect())
+}
+
+/// Writes every generated file; returns those that changed.
+pub fn write(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut changed = Vec::new();
+    for file in generate(root)? {
+        let path = root.join(&file.path);
+        if fs::read_to_string(&path).ok().as_deref() == Some(file.text.as_str()) {
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        fs::write(&path, &file.text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        changed.push(file.path);
+    }
+    Ok(changed)
+}
+
+fn lib_rs(root: &Path, step: &Step) -> Result<String, String> {
+    let source = format!("solutions/src/step{}.rs", step.number);
+    let reference =
+        fs::read_to_string(root.join(&source)).map_err(|e| format!("cannot read {source}: {e}"))?;
+    let starter = markers::starter(&reference).map_err(|e| format!("{source}: {e}"))?;
+    let mut text = format!(
+        "// Your starting point for {}, written by `cargo xtask sync-labs` from {source}.\n\
+         // This file is yours: edit it until `cargo test -p {}` passes.\n",
+        step.title,
+        step.package()
+    );
+    let (docs, code) = split_module_docs(&starter.text);
+    text += docs;
+    if starter.has_stubs {
+        text += "\n// The stubs below do not use their parameters and imports yet; delete these\n\
+                 // two lines once you have written them, to see the compiler's warnings again.\n\
+                 #![allow(unused_variables, unused_imports, unused_mut, dead_code)]\n";
+    }
+    text += code;
+    Ok(text)
+}
+
+/// Splits a file into its leading `//!` lines and the rest.
+fn split_module_docs(text: &str) -> (&str, &str) {
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with("//!") {
+            break;
+        }
+        end += line.len();
+    }
+    text.split_at(end)
+}
+
+fn main_rs(step: &Step) -> String {
+    let package = step.package();
+    format!(
+        "// Written by `cargo xtask sync-labs`. The program's code is `run` in src/lib.rs.\n\
+         fn main() -> std::process::ExitCode {{\n    \
+             {package}::run(\"{package}\", std::env::args().skip(1).collect())\n\
+         }}\n"
+    )
+}
+
+fn cargo_toml(step: &Step) -> String {
+    let mut dependencies = String::from("labcli.workspace = true\n");
+    for name in step.dependencies {
+        dependencies += &format!("{name}.workspace = true\n");
+    }
+    format!(
+        "# Written by `cargo xtask sync-labs` from the table in xtask/src/steps.rs.\n\
+         [package]\n\
+         name = \"{package}\"\n\
+         description = \"{title}\"\n\
+         version.workspace = true\n\
+         edition.workspace = true\n\
+         rust-version.workspace = true\n\
+         publish.workspace = true\n\
+         license.workspace = true\n\
+         \n\
+         # The tests live in tests/ and run the shared suites in ../../tests/suites.\n\
+         [lib]\n\
+         test = false\n\
+         doctest = false\n\
+         \n\
+         [[bin]]\n\
+         name = \"{package}\"\n\
+         path = \"src/main.rs\"\n\
+         test = false\n\
+         \n\
+         [dependencies]\n\
+         {dependencies}\
+         \n\
+         [dev-dependencies]\n\
+         testkit.workspace = true\n\
+         assert_cmd.workspace = true\n\
+         predicates.workspace = true\n\
+         \n\
+         [lints]\n\
+         workspace = true\n",
+        package = step.package(),
+        title = step.title,
+    )
+}
+
+fn lab_program(step: &Step) -> String {
+    format!(
+        "{{\n    std::process::Command::new(env!(\"CARGO_BIN_EXE_{}\"))\n}}",
+        step.package()
+    )
+}
+
+fn reference_program(step: &Step) -> String {
+    format!(
+        "{{\n    let mut command = std::process::Command::new(env!(\"CARGO_BIN_EXE_solutions\"));\n    \
+         command.arg(\"{}\");\n    command\n}}",
+        step.package()
+    )
+}
+
+/// A test host: brings the step's API and `program()` into scope, then includes the suites.
+/// `depth` is how many folders the host sits below the workspace root.
+fn host(step: &Step, import: &str, program: &str, depth: usize) -> String {
+    let up = "../".repeat(depth);
+    let mut text = format!(
+        "// Written by `cargo xtask sync-labs`: runs the suites that hold at {} (tests/suites).\n\
+         {import}\n\
+         \n\
+         /// The program under test, for the suites' command-line tests.\n\
+         fn program() -> std::process::Command {program}\n",
+        step.title
+    );
+    for suite in step.new_suites() {
+        text += "\n/// New at this step: these tests fail until you write the step.\n";
+        text += &include(suite, &up, "");
+    }
+    let carried: Vec<&Suite> = step.carried_suites().collect();
+    if !carried.is_empty() {
+        text += &format!(
+            "\n/// Carried over from earlier steps: these tests pass from the start; keep them green.\n\
+             mod {CARRIED_MODULE} {{\n    use super::*;\n"
+        );
+        for suite in carried {
+            // Paths inside an inline module start from a folder named after it.
+            text += &include(suite, &format!("../{up}"), "    ");
+        }
+        text += "}\n";
+    }
+    text
+}
+
+fn include(suite: &Suite, up: &str, indent: &str) -> String {
+    let file = suite.file;
+    format!("{indent}#[path = \"{up}tests/suites/{file}.rs\"]\n{indent}mod {file};\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_docs_are_split_from_the_code() {
+        assert_eq!(
+            split_module_docs("//! a\n//! b\nuse x;\n"),
+            ("//! a\n//! b\n", "use x;\n")
+        );
+        assert_eq!(split_module_docs("use x;\n"), ("", "use x;\n"));
+    }
+
+    #[test]
+    fn the_checked_in_labs_are_what_sync_labs_writes() {
+        let root = crate::workspace_root();
+        let stale = stale(&root).unwrap();
+        assert!(
+            stale.is_empty(),
+            "run `cargo xtask sync-labs`; these differ: {stale:?}"
+        );
+    }
+}

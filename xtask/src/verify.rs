@@ -1,0 +1,257 @@
+//! `cargo xtask verify`: the workbook's failing-first contract.
+//!
+//! 1. The labs are what `cargo xtask sync-labs` writes.
+//! 2. `cargo test` at the root passes, bonus tests included: every suite passes against the
+//!    reference.
+//! 3. On each pristine starter, every test new at that step fails, with a message that teaches
+//!    (it names the step or the docs, or gives a hint), and every carried-over test passes;
+//!    the run takes under 10 s, so nothing hangs.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::libtest::{self, Outcome};
+use crate::steps::{CARRIED_MODULE, Step};
+use crate::sync;
+
+/// A starter's whole failing run must end within this, deadlines included.
+const STARTER_RUN_LIMIT: Duration = Duration::from_secs(10);
+/// A nested cargo command that takes longer than this is stopped and reported as a hang.
+const COMMAND_LIMIT: Duration = Duration::from_secs(600);
+
+pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
+    let stale = sync::stale(root)?;
+    if !stale.is_empty() {
+        let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
+        return Err(format!(
+            "these files differ from what `cargo xtask sync-labs` writes:\n{}\n\
+             fix: edit the reference (solutions/src) or the table (xtask/src/steps.rs), never \
+             the labs directly, then run `cargo xtask sync-labs` and commit the result",
+            list.join("\n")
+        ));
+    }
+    println!("labs: in sync with the reference");
+
+    println!("reference: cargo test -- --include-ignored");
+    let run = cargo(root, &["test", "--", "--include-ignored"])?;
+    if !run.success {
+        return Err(format!(
+            "{}\nthe reference (or the project's own tests) failed: see above; \
+             `cargo test -- --include-ignored` reproduces it",
+            run.output
+        ));
+    }
+
+    let mut problems = Vec::new();
+    println!(
+        "\n{:<6} {:<28} {:<24} {:>9}  verdict",
+        "step", "new tests failing", "carried over passing", "run"
+    );
+    for step in steps {
+        let report = check_starter(root, step)?;
+        let verdict = if report.problems.is_empty() {
+            "ok"
+        } else {
+            "PROBLEM"
+        };
+        println!(
+            "{:<6} {:<28} {:<24} {:>8.1}s  {verdict}",
+            step.number,
+            format!("{}/{}", report.new_failing, report.new_total),
+            format!("{}/{}", report.carried_passing, report.carried_total),
+            report.elapsed.as_secs_f64(),
+        );
+        problems.extend(
+            report
+                .problems
+                .into_iter()
+                .map(|p| format!("step {}: {p}", step.number)),
+        );
+    }
+    if problems.is_empty() {
+        println!(
+            "\nverify: the reference passes every suite; every starter fails first, as it should"
+        );
+        Ok(())
+    } else {
+        Err(format!("\n{}", problems.join("\n")))
+    }
+}
+
+struct StarterReport {
+    new_total: usize,
+    new_failing: usize,
+    carried_total: usize,
+    carried_passing: usize,
+    elapsed: Duration,
+    problems: Vec<String>,
+}
+
+fn check_starter(root: &Path, step: &Step) -> Result<StarterReport, String> {
+    let package = step.package();
+    let build = cargo(root, &["test", "-p", &package, "--no-run"])?;
+    if !build.success {
+        return Err(format!(
+            "{}\nthe pristine starter of {package} does not compile; fix the markers in \
+             solutions/src/{package}.rs so that the starter builds, then run sync-labs",
+            build.output
+        ));
+    }
+    let started = Instant::now();
+    let run = cargo(root, &["test", "-p", &package, "--", "--include-ignored"])?;
+    let elapsed = started.elapsed();
+    let results = libtest::parse(&run.output);
+    let mut report = StarterReport {
+        new_total: 0,
+        new_failing: 0,
+        carried_total: 0,
+        carried_passing: 0,
+        elapsed,
+        problems: Vec::new(),
+    };
+    if results.is_empty() {
+        report
+            .problems
+            .push(format!("no test ran:\n{}", run.output));
+    }
+    let carried_prefix = format!("{CARRIED_MODULE}::");
+    for test in &results {
+        if test.name.starts_with(&carried_prefix) {
+            report.carried_total += 1;
+            match test.outcome {
+                Outcome::Passed => report.carried_passing += 1,
+                _ => report.problems.push(format!(
+                    "carried-over test {} fails on the starter: the starter must keep the \
+                     earlier steps' behaviour (use a `// lab:starter` region){}",
+                    test.name,
+                    excerpt(&test.failure)
+                )),
+            }
+            continue;
+        }
+        report.new_total += 1;
+        match test.outcome {
+            Outcome::Failed if teaches(&test.failure, step.number) => report.new_failing += 1,
+            Outcome::Failed => report.problems.push(format!(
+                "new test {} fails without teaching: its message should name `Step {}`, the \
+                 docs chapter, or give a `hint:`{}",
+                test.name,
+                step.number,
+                excerpt(&test.failure)
+            )),
+            Outcome::Passed => report.problems.push(format!(
+                "new test {} already passes on the starter: mark the code it checks with \
+                 `// lab:todo` or `// lab:starter` in solutions/src/{package}.rs",
+                test.name
+            )),
+            Outcome::Ignored => report
+                .problems
+                .push(format!("test {} did not run (ignored)", test.name)),
+        }
+    }
+    if elapsed > STARTER_RUN_LIMIT {
+        report.problems.push(format!(
+            "the starter's failing run took {:.1}s (limit {}s): a test waits too long; give it a \
+             deadline (testkit::DEADLINE)",
+            elapsed.as_secs_f64(),
+            STARTER_RUN_LIMIT.as_secs()
+        ));
+    }
+    Ok(report)
+}
+
+/// A failure teaches when it says which step to work on, where to read, or what to try.
+fn teaches(failure: &str, step: u8) -> bool {
+    failure.contains(&format!("Step {step}"))
+        || failure.contains("docs chapter")
+        || failure.contains("hint:")
+}
+
+fn excerpt(failure: &str) -> String {
+    let lines: Vec<&str> = failure
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(8)
+        .collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(":\n    {}", lines.join("\n    "))
+    }
+}
+
+pub struct Run {
+    pub success: bool,
+    /// stdout and stderr, in that order.
+    pub output: String,
+}
+
+/// Runs `cargo ARGS` in the workspace, echoing nothing, and stops it after [`COMMAND_LIMIT`].
+pub fn cargo(root: &Path, args: &[&str]) -> Result<Run, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut child = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break Some(status);
+        }
+        if started.elapsed() > COMMAND_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20)); // polling a child process, not a test
+    };
+    let output = format!(
+        "{}{}",
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default()
+    );
+    match status {
+        Some(status) => Ok(Run {
+            success: status.success(),
+            output,
+        }),
+        None => Err(format!(
+            "`cargo {}` did not finish within {}s and was stopped:\n{output}",
+            args.join(" "),
+            COMMAND_LIMIT.as_secs()
+        )),
+    }
+}
+
+fn drain(stream: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut stream) = stream {
+            let _ = stream.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_teaches_when_it_points_somewhere() {
+        assert!(teaches("not yet implemented: Step 4: return ...", 4));
+        assert!(teaches("expected 3 bytes\nhint: end lines with CRLF", 4));
+        assert!(!teaches("assertion failed: left == right", 4));
+        assert!(!teaches("not yet implemented: Step 3: ...", 4));
+    }
+}
