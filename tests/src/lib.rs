@@ -5,6 +5,7 @@
 //! - [`client`]: talk to a server with a deadline on every connect, read and write
 //! - [`fixture`]: scripted servers that stand in for a real one in the client labs
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
+//! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
@@ -13,6 +14,7 @@
 pub mod client;
 pub mod fixture;
 pub mod guard;
+pub mod http;
 pub mod server;
 pub mod show;
 
