@@ -220,7 +220,9 @@ mod tests {
     #[test]
     fn a_server_that_panics_says_so() {
         let server = Server::start(|_| todo!("Step 0: write the loop"));
-        let why = server.why_stopped().expect("the server stopped");
+        // The thread may not have run yet: ask until it reports, within the deadline.
+        let tries = DEADLINE.as_millis() / STOP_REPORT_WAIT.as_millis();
+        let why = (0..tries).find_map(|_| server.why_stopped()).expect("the server stopped");
         assert!(
             why.contains("panicked: not yet implemented: Step 0"),
             "{why}"
