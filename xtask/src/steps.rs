@@ -32,6 +32,12 @@ pub const STEPS: &[Step] = &[
         title: "Step 2: the time server",
         dependencies: &["chrono"],
     },
+    Step {
+        number: 3,
+        dir: "step3-http-client",
+        title: "Step 3: an HTTP client",
+        dependencies: &[],
+    },
 ];
 
 pub const SUITES: &[Suite] = &[
@@ -44,6 +50,11 @@ pub const SUITES: &[Suite] = &[
         file: "step2",
         first: 2,
         last: 2,
+    },
+    Suite {
+        file: "step3",
+        first: 3,
+        last: 3,
     },
 ];
 
