@@ -147,6 +147,15 @@ fn the_server_survives_a_client_that_leaves_at_once() {
 }
 
 #[test]
+fn a_client_that_never_hangs_up_does_not_hold_up_the_next_one() {
+    let server = Server::start(serve);
+    // Connected, silent, and never closing, like `nc` left open in a terminal.
+    let lingering = testkit::connect(&server);
+    assert_told_the_time(&server, b"my turn?");
+    drop(lingering);
+}
+
+#[test]
 fn the_program_tells_the_time_on_the_port_it_prints() {
     let mut command = program();
     command.args(["--port", "0"]);
