@@ -25,7 +25,6 @@ const CLOCK_TOLERANCE: TimeDelta = TimeDelta::seconds(5);
 
 /// Fails unless `reply`, the answer to `sent`, is one line: the time now in RFC 3339, UTC, to
 /// the second, then CRLF.
-#[track_caller]
 fn assert_is_the_time_now(reply: &[u8], sent: &[u8]) {
     let fail = |problem: String| -> ! {
         let got = match reply {
@@ -54,17 +53,17 @@ fn assert_is_the_time_now(reply: &[u8], sent: &[u8]) {
     if line.contains(['\r', '\n']) {
         fail("the reply should be exactly one line".into());
     }
-    let sent = match DateTime::parse_from_rfc3339(line) {
+    let told = match DateTime::parse_from_rfc3339(line) {
         Ok(time) => time.with_timezone(&Utc),
         Err(error) => fail(format!("{line:?} is not an RFC 3339 time ({error})")),
     };
-    if sent.to_rfc3339_opts(SecondsFormat::Secs, true) != line {
+    if told.to_rfc3339_opts(SecondsFormat::Secs, true) != line {
         fail(format!(
             "{line:?} should be in UTC written with Z, to the whole second"
         ));
     }
     let now = Utc::now();
-    if (now - sent).abs() > CLOCK_TOLERANCE {
+    if (now - told).abs() > CLOCK_TOLERANCE {
         fail(format!(
             "the server says it is {line} but the test's clock says {}: send the time now",
             now.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -73,7 +72,6 @@ fn assert_is_the_time_now(reply: &[u8], sent: &[u8]) {
 }
 
 /// Connects, sends `text`, stops sending, and checks that the reply is the time.
-#[track_caller]
 fn assert_told_the_time(target: &impl Target, text: &[u8]) {
     let reply = Exchange::send(text)
         .then_stop_sending()
