@@ -6,6 +6,8 @@
 //! earlier steps' code they build on, on purpose.
 
 pub mod step1;
+pub mod step2;
+pub mod step3;
 
 use std::process::ExitCode;
 
@@ -13,4 +15,8 @@ use std::process::ExitCode;
 pub type Program = fn(&str, Vec<String>) -> ExitCode;
 
 /// Every step's program by name, for `solutions stepN [args]`.
-pub const PROGRAMS: &[(&str, Program)] = &[("step1", step1::run)];
+pub const PROGRAMS: &[(&str, Program)] = &[
+    ("step1", step1::run),
+    ("step2", step2::run),
+    ("step3", step3::run),
+];

@@ -33,3 +33,85 @@ fn crlf_notation_marks_each_line_end() {
         "GET / HTTP/1.1<CRLF>\n<CRLF>\n"
     );
 }
+
+mod step2 {
+    use super::assert_shown;
+    use chrono::{TimeZone, Utc};
+    use solutions::step2::{time_line, whoami_line};
+
+    const CHAPTER: &str = "step2-time-server.md";
+
+    #[test]
+    fn the_chapter_shows_the_time_line_the_server_sends() {
+        let instant = Utc.with_ymd_and_hms(2026, 11, 21, 14, 10, 42).unwrap();
+        assert_shown(CHAPTER, time_line(instant).as_bytes());
+    }
+
+    #[test]
+    fn the_chapter_shows_the_line_the_whoami_server_sends() {
+        let client = "127.0.0.1:54321".parse().unwrap();
+        assert_shown(CHAPTER, whoami_line(client).as_bytes());
+    }
+}
+
+mod step3 {
+    use super::{assert_shown, chapter};
+    use solutions::step3::{parse_url, request_for};
+
+    const CHAPTER: &str = "step3-http-client.md";
+
+    #[test]
+    fn the_chapter_shows_the_requests_the_client_sends() {
+        for url in ["http://127.0.0.1:8000/index.html", "http://example.com/"] {
+            assert_shown(CHAPTER, &request_for(&parse_url(url).unwrap()));
+        }
+    }
+
+    #[test]
+    fn the_chapter_parses_urls_as_the_reference_does() {
+        let text = chapter(CHAPTER);
+        let examples = [
+            "http://127.0.0.1:8000/index.html?lang=en",
+            "http://example.com",
+            "http://example.com?q=rust",
+            "http://example.com/docs/#intro",
+        ];
+        for example in examples {
+            let url = parse_url(example).unwrap();
+            let row = format!(
+                "| `{example}` | `{}` | {} | `{}` |",
+                url.host, url.port, url.target
+            );
+            assert!(
+                text.contains(&row),
+                "docs/src/{CHAPTER} should have the row\n{row}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_chapter_shows_the_reference_error_messages() {
+        let text = chapter(CHAPTER);
+        let examples = [
+            "example.com",
+            "https://example.com/",
+            "http:///index.html",
+            "http://localhost:99999/",
+            "http://example.com/my page.html",
+        ];
+        for example in examples {
+            let error = parse_url(example).unwrap_err();
+            let row = format!("| `{example}` | `{error:?}` | {error} |");
+            assert!(
+                text.contains(&row),
+                "docs/src/{CHAPTER} should have the row\n{row}"
+            );
+        }
+        let refused = parse_url("https://example.com/").unwrap_err();
+        let shown = format!("invalid URL \"https://example.com/\": {refused}\n");
+        assert!(
+            text.contains(&shown),
+            "docs/src/{CHAPTER} should show\n{shown}"
+        );
+    }
+}

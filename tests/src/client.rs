@@ -2,7 +2,7 @@
 //! has a deadline, and every way the conversation can go wrong becomes a message with a hint.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -82,7 +82,14 @@ impl Exchange {
     /// answers while it reads, like the echo server, never deadlocks against the test), and
     /// reads until the server closes the connection or the deadline passes.
     pub fn with(&self, target: &impl Target) -> Vec<u8> {
+        self.with_local_addr(target).0
+    }
+
+    /// Runs the exchange like [`Exchange::with`], and also returns the address the test
+    /// connected from: the client's address as the server sees it.
+    pub fn with_local_addr(&self, target: &impl Target) -> (Vec<u8>, SocketAddr) {
         let stream = connect(target);
+        let local = stream.local_addr().expect("the test socket's own address");
         let writer = stream.try_clone().expect("clone the test's socket");
         let (request, pieces, close_writing) =
             (self.request.clone(), self.pieces, self.close_writing);
@@ -102,7 +109,7 @@ impl Exchange {
                 self.hint
             );
         }
-        received
+        (received, local)
     }
 
     fn explain(

@@ -19,18 +19,44 @@ pub struct Suite {
     pub last: u8,
 }
 
-pub const STEPS: &[Step] = &[Step {
-    number: 1,
-    dir: "step1-echo",
-    title: "Step 1: echo",
-    dependencies: &[],
-}];
+pub const STEPS: &[Step] = &[
+    Step {
+        number: 1,
+        dir: "step1-echo",
+        title: "Step 1: echo",
+        dependencies: &[],
+    },
+    Step {
+        number: 2,
+        dir: "step2-time-server",
+        title: "Step 2: the time server",
+        dependencies: &["chrono"],
+    },
+    Step {
+        number: 3,
+        dir: "step3-http-client",
+        title: "Step 3: an HTTP client",
+        dependencies: &[],
+    },
+];
 
-pub const SUITES: &[Suite] = &[Suite {
-    file: "step1",
-    first: 1,
-    last: 1,
-}];
+pub const SUITES: &[Suite] = &[
+    Suite {
+        file: "step1",
+        first: 1,
+        last: 1,
+    },
+    Suite {
+        file: "step2",
+        first: 2,
+        last: 2,
+    },
+    Suite {
+        file: "step3",
+        first: 3,
+        last: 3,
+    },
+];
 
 impl Step {
     pub fn package(&self) -> String {

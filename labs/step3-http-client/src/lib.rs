@@ -1,0 +1,109 @@
+// Your starting point for Step 3: an HTTP client, written by `cargo xtask sync-labs` from solutions/src/step3.rs.
+// This file is yours: edit it until `cargo test -p step3` passes.
+//! Step 3: an HTTP client.
+//!
+//! Step 1's echo client sends a message and prints what comes back. Make the message an HTTP
+//! request and the same few lines fetch a web page: HTTP is text on a TCP connection, lines
+//! ending in CRLF, and a blank line to say the request is complete. Docs chapter: "Step 3: an
+//! HTTP client".
+//!
+//! - `Url`, `UrlError`: what to fetch, and what can be wrong with a URL (given)
+//! - `parse_url`: `http://host[:port][/path][?query]` split into a `Url`
+//! - `request_for`: the bytes of the GET request for a `Url`
+//! - `get`: connect, send the request, read the response until the server closes
+
+// The stubs below do not use their parameters and imports yet; delete these
+// two lines once you have written them, to see the compiler's warnings again.
+#![allow(unused_variables, unused_imports, unused_mut, dead_code)]
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::process::ExitCode;
+
+/// The port of `http` when a URL names none.
+pub const DEFAULT_PORT: u16 = 80;
+
+/// What to fetch: the parts of `http://host[:port][/path][?query]` that a request needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    /// The server's name or IP address, as the URL writes it.
+    pub host: String,
+    /// The port to connect to: the one the URL names, or [`DEFAULT_PORT`].
+    pub port: u16,
+    /// What the request asks for: the path and the query, `/` when the URL has no path.
+    pub target: String,
+}
+
+/// What is wrong with a URL: one variant per mistake, so a message can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlError {
+    /// No `scheme://` at the start, as in `example.com/`.
+    MissingScheme,
+    /// A scheme other than `http`, such as `https` (which needs TLS) or `ftp`.
+    UnsupportedScheme(String),
+    /// Nothing between `http://` and the port or path, as in `http:///index.html`.
+    EmptyHost,
+    /// A port that is not a number from 1 to 65535.
+    InvalidPort(String),
+    /// A space or other whitespace, which would split the request line in the wrong places.
+    Whitespace,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::MissingScheme => write!(f, "it does not start with http://"),
+            UrlError::UnsupportedScheme(scheme) => {
+                write!(f, "{scheme}:// is not supported: use http://")
+            }
+            UrlError::EmptyHost => write!(f, "there is no host after http://"),
+            UrlError::InvalidPort(port) => {
+                write!(f, "{port:?} is not a port (a number from 1 to 65535)")
+            }
+            UrlError::Whitespace => write!(f, "it contains whitespace (write a space as %20)"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+/// Splits `http://host[:port][/path][?query]` into a [`Url`], or says what is wrong with it.
+pub fn parse_url(text: &str) -> Result<Url, UrlError> {
+    todo!(
+        "Step 3: split the URL into host, port (80 if none) and target (/ if none), or return the UrlError that names the mistake (docs chapter \"Step 3: an HTTP client\")"
+    )
+}
+
+/// The bytes of the request for `url`: a GET request line, a `Host` header that names the
+/// port unless it is the default, and `Connection: close`, each line ending in CRLF, then
+/// the blank line that ends the request.
+pub fn request_for(url: &Url) -> Vec<u8> {
+    todo!(
+        "Step 3: return the GET request line, the Host and Connection headers and the blank line, every line ending in CRLF (docs chapter \"Step 3: an HTTP client\")"
+    )
+}
+
+/// Fetches `url`: connects to its host and port, sends the request, and returns the raw
+/// response, everything the server sends until it closes the connection.
+pub fn get(url: &Url) -> io::Result<Vec<u8>> {
+    todo!(
+        "Step 3: connect to the URL's host and port, send `request_for(url)`, then read until the server closes; start from `echo_client` (docs chapter \"Step 3: an HTTP client\")"
+    )
+}
+
+/// Step 1's echo client: your starting point for `get`, which sends a different message to a
+/// different place. Delete it once `get` works.
+pub fn echo_client(address: &str, message: &[u8]) -> io::Result<Vec<u8>> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.write_all(message)?;
+    stream.shutdown(std::net::Shutdown::Write)?;
+    let mut echoed = Vec::new();
+    stream.read_to_end(&mut echoed)?;
+    Ok(echoed)
+}
+
+/// The program: `step3 URL` prints the raw response to a GET for URL.
+pub fn run(program: &str, args: Vec<String>) -> ExitCode {
+    labcli::http_client_program(program, args, parse_url, get)
+}

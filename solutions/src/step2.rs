@@ -1,0 +1,135 @@
+//! Step 2: the time server.
+//!
+//! The echo server waited for its client to speak. This one speaks first and never listens:
+//! every client that connects is sent one line, the current time, and then the server hangs
+//! up. Who talks first, and who ends the conversation, are part of a protocol too (the old
+//! Daytime protocol works exactly like this). Docs chapter: "Step 2: the time server".
+//!
+//! - `time_line`: the bytes to send, worked out from the time alone
+//! - `serve`: the accept loop, one client after another
+//! - `hang_up`: closing a connection without losing the line we sent (given)
+//! - bonus: `whoami_line` and `serve_whoami` tell each client its own address
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The line the server sends: `now` in RFC 3339, in UTC, to the whole second, ending in CRLF,
+/// such as `2026-11-21T14:10:42Z\r\n`.
+pub fn time_line(now: DateTime<Utc>) -> String {
+    // lab:todo Step 2: format `now` as RFC 3339 in UTC with whole seconds, ending in CRLF (docs chapter "Step 2: the time server")
+    // `true` writes UTC as `Z` rather than `+00:00`; `Secs` leaves the fraction of a second out.
+    format!("{}\r\n", now.to_rfc3339_opts(SecondsFormat::Secs, true))
+    // lab:end
+}
+
+/// Serves clients one after another, forever: each is told the time, then hung up on.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    // lab:starter
+    //| // This is Step 1's echo server. Step 2: make it tell each client the time instead,
+    //| // without reading first: write `time_line(Utc::now())`, then `hang_up` (docs chapter
+    //| // "Step 2: the time server").
+    //| for stream in listener.incoming() {
+    //|     if let Err(error) = stream.and_then(echo) {
+    //|         eprintln!("echo: {error}");
+    //|     }
+    //| }
+    //| Ok(())
+    // lab:solution
+    for stream in listener.incoming() {
+        // No read before the write: a client that says nothing gets the time all the same.
+        let told = stream.and_then(|mut stream| {
+            stream.write_all(time_line(Utc::now()).as_bytes())?;
+            hang_up(stream)
+        });
+        // One client's trouble (it vanished, it reset the connection) must not stop the server.
+        if let Err(error) = told {
+            eprintln!("time: {error}");
+        }
+    }
+    Ok(())
+    // lab:end
+}
+
+// lab:starter
+//| /// Step 1's echo: sends back every byte the client sends, until the client stops sending.
+//| /// The time server has no use for it: delete it once `serve` tells the time.
+//| pub fn echo(mut stream: TcpStream) -> io::Result<()> {
+//|     let mut buffer = [0; 1024];
+//|     loop {
+//|         let n = stream.read(&mut buffer)?;
+//|         if n == 0 {
+//|             return Ok(());
+//|         }
+//|         stream.write_all(&buffer[..n])?;
+//|     }
+//| }
+//|
+// lab:solution
+// lab:end
+/// How long [`hang_up`] waits for the client to close its side before closing anyway.
+pub const LINGER: Duration = Duration::from_secs(1);
+
+/// Ends a connection without losing what was sent: shuts down our writing side (the client
+/// reads the end of the stream), then reads and throws away whatever the client sent, until
+/// the client closes its side too or [`LINGER`] has passed.
+///
+/// Why not simply drop the stream? Closing a socket while bytes it received are still unread
+/// makes the operating system reset the connection instead of ending it politely, and a client
+/// that receives a reset may drop the answer it has not read yet. This server never reads what
+/// its clients send, so without this a client that typed something could lose the time.
+pub fn hang_up(mut stream: TcpStream) -> io::Result<()> {
+    stream.shutdown(Shutdown::Write)?;
+    let deadline = Instant::now() + LINGER;
+    let mut discarded = [0; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(&mut discarded) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(error) => match error.kind() {
+                io::ErrorKind::Interrupted => {}
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => return Ok(()),
+                _ => return Err(error),
+            },
+        }
+    }
+}
+
+/// Bonus: the line that tells a client its own address as the server sees it, IP and port,
+/// such as `127.0.0.1:54321\r\n`.
+pub fn whoami_line(peer: SocketAddr) -> String {
+    // lab:todo Step 2 bonus: write the client's address, IP and port, ending in CRLF (docs chapter "Step 2: the time server")
+    format!("{peer}\r\n")
+    // lab:end
+}
+
+/// Bonus: serves clients one after another, forever: each is told its own address, then hung
+/// up on.
+pub fn serve_whoami(listener: TcpListener) -> io::Result<()> {
+    // lab:todo Step 2 bonus: like `serve`, but tell each client `whoami_line` of its address, `stream.peer_addr()` (docs chapter "Step 2: the time server")
+    for stream in listener.incoming() {
+        let told = stream.and_then(|mut stream| {
+            let peer = stream.peer_addr()?;
+            stream.write_all(whoami_line(peer).as_bytes())?;
+            hang_up(stream)
+        });
+        if let Err(error) = told {
+            eprintln!("whoami: {error}");
+        }
+    }
+    Ok(())
+    // lab:end
+}
+
+/// The program: `step2 [--port 50000]`, or `step2 --whoami [--port 50000]` for the bonus.
+pub fn run(program: &str, args: Vec<String>) -> ExitCode {
+    labcli::time_program(program, args, serve, serve_whoami)
+}

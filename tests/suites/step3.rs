@@ -1,0 +1,207 @@
+//! Step 3 suite: the echo client turned into an HTTP client (docs chapter "Step 3: an HTTP
+//! client"). The host brings the lab's `Url`, `UrlError`, `parse_url`, `request_for`, `get` and
+//! `program()` into scope.
+
+use super::*;
+use assert_cmd::Command;
+use predicates::boolean::PredicateBooleanExt;
+use predicates::str::contains;
+use testkit::{DEADLINE, Fixture, ReadUntil, assert_bytes_eq};
+
+const HINT: &str = "see docs chapter \"Step 3: an HTTP client\"";
+
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\
+    Connection: close\r\n\r\nhello\n";
+
+fn url(host: &str, port: u16, target: &str) -> Url {
+    Url {
+        host: host.to_string(),
+        port,
+        target: target.to_string(),
+    }
+}
+
+#[track_caller]
+fn assert_parses(text: &str, want: Url) {
+    match parse_url(text) {
+        Ok(got) => assert_eq!(got, want, "parse_url({text:?}); {HINT}"),
+        Err(error) => panic!("parse_url({text:?}) should succeed, but says: {error}; {HINT}"),
+    }
+}
+
+#[track_caller]
+fn assert_refused(text: &str, want: UrlError) {
+    match parse_url(text) {
+        Err(got) => assert_eq!(got, want, "parse_url({text:?}); {HINT}"),
+        Ok(url) => {
+            panic!("parse_url({text:?}) should fail with {want:?}, not give {url:?}; {HINT}")
+        }
+    }
+}
+
+#[test]
+fn parse_url_finds_the_host_the_port_and_the_target() {
+    assert_parses(
+        "http://127.0.0.1:8000/index.html?lang=en",
+        url("127.0.0.1", 8000, "/index.html?lang=en"),
+    );
+    assert_parses(
+        "http://localhost:10000/a/b.txt",
+        url("localhost", 10000, "/a/b.txt"),
+    );
+}
+
+#[test]
+fn parse_url_defaults_to_port_80_and_the_path_slash() {
+    assert_parses("http://example.com", url("example.com", 80, "/"));
+    assert_parses("http://example.com:80/", url("example.com", 80, "/"));
+}
+
+#[test]
+fn parse_url_keeps_the_query_and_leaves_out_the_fragment() {
+    assert_parses(
+        "http://example.com?q=rust",
+        url("example.com", 80, "/?q=rust"),
+    );
+    assert_parses(
+        "http://example.com/docs/#intro",
+        url("example.com", 80, "/docs/"),
+    );
+}
+
+#[test]
+fn parse_url_refuses_a_url_without_a_scheme() {
+    assert_refused("example.com/index.html", UrlError::MissingScheme);
+    assert_refused("localhost:8000", UrlError::MissingScheme);
+}
+
+#[test]
+fn parse_url_says_plainly_that_https_is_not_supported() {
+    let https = UrlError::UnsupportedScheme("https".into());
+    assert_refused("https://example.com/", https.clone());
+    let message = https.to_string();
+    assert!(
+        message.contains("not supported") && message.contains("http://"),
+        "the message should say https is not supported and to use http://, not {message:?}"
+    );
+}
+
+#[test]
+fn parse_url_refuses_an_empty_host() {
+    assert_refused("http:///index.html", UrlError::EmptyHost);
+    assert_refused("http://:8000/", UrlError::EmptyHost);
+}
+
+#[test]
+fn parse_url_refuses_a_port_that_is_not_a_port() {
+    assert_refused(
+        "http://localhost:http/",
+        UrlError::InvalidPort("http".into()),
+    );
+    assert_refused(
+        "http://localhost:99999/",
+        UrlError::InvalidPort("99999".into()),
+    );
+    assert_refused("http://localhost:0/", UrlError::InvalidPort("0".into()));
+}
+
+#[test]
+fn parse_url_refuses_whitespace() {
+    assert_refused("http://example.com/my page.html", UrlError::Whitespace);
+}
+
+#[test]
+fn the_request_is_a_get_line_then_host_and_connection_close() {
+    assert_bytes_eq(
+        &request_for(&url("example.com", 80, "/")),
+        b"GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n",
+        "every line ends with \\r\\n, and a blank line ends the request",
+    );
+}
+
+#[test]
+fn the_host_header_names_the_port_unless_it_is_80() {
+    assert_bytes_eq(
+        &request_for(&url("127.0.0.1", 8000, "/a?b=c")),
+        b"GET /a?b=c HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n",
+        "the Host header is `host:port`, except for the default port 80",
+    );
+}
+
+#[test]
+fn get_sends_exactly_the_request_for_the_url() {
+    let fixture = Fixture::start(ReadUntil::BlankLine, &[RESPONSE]);
+    let port = fixture.addr().port();
+    testkit::within("get", move || {
+        get(&url("127.0.0.1", port, "/hello?name=you"))
+    })
+    .expect("get should return Ok");
+    let want = format!(
+        "GET /hello?name=you HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
+    let hint = "send `request_for(url)` to the URL's host and port";
+    assert_bytes_eq(&fixture.received(), want.as_bytes(), hint);
+}
+
+#[test]
+fn get_returns_the_whole_response_when_it_arrives_in_pieces() {
+    let body = vec![b'x'; 100_000];
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let pieces: [&[u8]; 3] = [head.as_bytes(), &body[..60_000], &body[60_000..]];
+    let fixture = Fixture::start(ReadUntil::BlankLine, &pieces);
+    let port = fixture.addr().port();
+    let response = testkit::within("get", move || get(&url("127.0.0.1", port, "/big")))
+        .expect("get should return Ok");
+    let hint = "the response arrives in pieces: read until the server closes (a read returns 0)";
+    assert_bytes_eq(&response, &pieces.concat(), hint);
+}
+
+#[test]
+fn the_program_prints_the_raw_response() {
+    let fixture = Fixture::start(ReadUntil::BlankLine, &[&RESPONSE[..20], &RESPONSE[20..]]);
+    Command::from_std(program())
+        .arg(fixture.url("/"))
+        .timeout(DEADLINE)
+        .assert()
+        .success()
+        .stdout(std::str::from_utf8(RESPONSE).unwrap());
+    let host = fixture.addr();
+    let want = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    assert_bytes_eq(&fixture.received(), want.as_bytes(), HINT);
+}
+
+#[test]
+fn the_program_refuses_https_with_exit_code_2() {
+    Command::from_std(program())
+        .arg("https://example.com/")
+        .timeout(DEADLINE)
+        .assert()
+        .code(2)
+        .stderr(contains("https:// is not supported").and(contains("use http://")));
+}
+
+#[test]
+fn the_program_refuses_a_url_without_a_scheme_with_exit_code_2() {
+    Command::from_std(program())
+        .arg("example.com")
+        .timeout(DEADLINE)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "invalid URL \"example.com\": it does not start with http://",
+        ));
+}
+
+#[test]
+fn the_program_explains_a_refused_connection_with_exit_code_1() {
+    let port = testkit::unused_port();
+    Command::from_std(program())
+        .arg(format!("http://127.0.0.1:{port}/"))
+        .timeout(DEADLINE)
+        .assert()
+        .code(1)
+        .stderr(contains("is the web server running"));
+}
