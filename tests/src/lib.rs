@@ -7,6 +7,7 @@
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
+//! - [`png`]: a small PNG reader for screenshots and for the pictures of `webroot/`
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
 //! and child servers are waited on until they print their `listening on` line.
@@ -15,6 +16,7 @@ pub mod client;
 pub mod fixture;
 pub mod guard;
 pub mod http;
+pub mod png;
 pub mod server;
 pub mod show;
 
