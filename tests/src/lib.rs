@@ -1,4 +1,5 @@
-//! Test support shared by every lab suite (`tests/suites/*.rs`).
+//! Test support shared by every lab suite (`tests/suites/*.rs`). The browser tests' support is
+//! the separate package `browser` (tests/browser), so that the labs do not compile it.
 //!
 //! - [`server`]: start a server under test on `127.0.0.1:0`, on a thread of the test or as a
 //!   child process that is killed when the test ends, and learn why it stopped
@@ -7,21 +8,14 @@
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
-//! - [`browser`]: headless Chromium loads a page, to read its DOM or check a screenshot's
-//!   pixels (browser tests are `#[ignore]`d unless run with `--include-ignored`)
-//! - [`png`]: a small PNG reader for those screenshots and for the pictures of `webroot/`
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
-//! and child servers are waited on until they print their `listening on` line. (The browser
-//! helper checks every few milliseconds whether Chromium has exited, as std has no wait with a
-//! time limit.)
+//! and child servers are waited on until they print their `listening on` line.
 
-pub mod browser;
 pub mod client;
 pub mod fixture;
 pub mod guard;
 pub mod http;
-pub mod png;
 pub mod server;
 pub mod show;
 

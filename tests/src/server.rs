@@ -222,7 +222,9 @@ mod tests {
         let server = Server::start(|_| todo!("Step 0: write the loop"));
         // The thread may not have run yet: ask until it reports, within the deadline.
         let tries = DEADLINE.as_millis() / STOP_REPORT_WAIT.as_millis();
-        let why = (0..tries).find_map(|_| server.why_stopped()).expect("the server stopped");
+        let why = (0..tries)
+            .find_map(|_| server.why_stopped())
+            .expect("the server stopped");
         assert!(
             why.contains("panicked: not yet implemented: Step 0"),
             "{why}"

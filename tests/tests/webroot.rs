@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use testkit::png::Image;
+use browser::Image;
 
 fn webroot() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../webroot")

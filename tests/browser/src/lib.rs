@@ -14,7 +14,7 @@
 //! The DOM that `--dump-dom` prints shows the `<img>` element, not whether its picture arrived
 //! and decoded: a broken image looks the same there. So a test takes a screenshot and counts
 //! the pixels of colours only the picture has ([`Image::count_near`]); a broken image shows a
-//! small icon instead. The screenshot is a PNG, read by testkit's own small reader
+//! small icon instead. The screenshot is a PNG, read by this package's own small reader
 //! ([`crate::png`]), so no image crate is needed.
 //!
 //! # Never left behind
@@ -32,7 +32,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub use crate::png::Image;
+pub mod png;
+
+pub use png::Image;
 
 /// How long one run of Chromium may take: starting, loading the page, printing or saving.
 /// About a second is usual; a page that never finishes loading is cut off here.
@@ -196,7 +198,7 @@ impl Browser {
     /// Runs Chromium with [`FLAGS`], a fresh profile and `args`, until it exits or the
     /// deadline passes; then kills whatever is left of it and removes the profile.
     fn run(&self, args: &[OsString]) -> Result<Run, String> {
-        let profile = TempDir::new("testkit-chromium")?;
+        let profile = TempDir::new("browser-chromium")?;
         let mut user_data = OsString::from("--user-data-dir=");
         user_data.push(profile.path());
         let mut command = Command::new(&self.program);

@@ -2,7 +2,7 @@
 //! over HTTP by a tiny server in this file (step 7's server is what students write).
 //!
 //! Browser tests are ignored by a plain `cargo test`; run them with
-//! `cargo test -p testkit --test browser -- --include-ignored` (Chromium must be installed).
+//! `cargo test -p browser -- --include-ignored` (Chromium must be installed).
 //! The screenshot is saved in cargo's temporary folder for tests; copy it to
 //! `docs/src/images/step7-browser.png` to refresh the book's picture.
 
@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use browser::{Browser, Image, TempDir, WINDOW};
 use testkit::DEADLINE;
-use testkit::browser::{self, Browser, Image, TempDir, WINDOW};
 
 /// Colours that only the pictures have (see `tools/make-images.py`): the teal and orange
 /// arrows of the PNG drawing, and the dark hills of the JPEG sunset.
@@ -23,7 +23,7 @@ const ORANGE: [u8; 3] = [0xf5, 0x7c, 0x00];
 const HILLS: [u8; 3] = [32, 24, 46];
 
 fn webroot() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../webroot")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../webroot")
 }
 
 /// Serves the files of `webroot/`, plus `extra` pages held in memory, to any number of
