@@ -6,6 +6,7 @@
 //! earlier steps' code they build on, on purpose.
 
 pub mod step1;
+pub mod step4;
 
 use std::process::ExitCode;
 
@@ -13,4 +14,7 @@ use std::process::ExitCode;
 pub type Program = fn(&str, Vec<String>) -> ExitCode;
 
 /// Every step's program by name, for `solutions stepN [args]`.
-pub const PROGRAMS: &[(&str, Program)] = &[("step1", step1::run)];
+pub const PROGRAMS: &[(&str, Program)] = &[
+    ("step1", step1::run),
+    ("step4", step4::run),
+];
