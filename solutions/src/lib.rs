@@ -7,6 +7,7 @@
 
 pub mod step1;
 pub mod step4;
+pub mod step5;
 
 use std::process::ExitCode;
 
@@ -17,4 +18,5 @@ pub type Program = fn(&str, Vec<String>) -> ExitCode;
 pub const PROGRAMS: &[(&str, Program)] = &[
     ("step1", step1::run),
     ("step4", step4::run),
+    ("step5", step5::run),
 ];

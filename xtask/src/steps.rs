@@ -32,6 +32,12 @@ pub const STEPS: &[Step] = &[
         title: "Step 4: a canned 200",
         dependencies: &[],
     },
+    Step {
+        number: 5,
+        dir: "step5-get-only",
+        title: "Step 5: GET only",
+        dependencies: &[],
+    },
 ];
 
 // The web server suites are split by how long their tests hold: what every web server does
@@ -47,12 +53,22 @@ pub const SUITES: &[Suite] = &[
     Suite {
         file: "step4",
         first: 4,
-        last: 4,
+        last: 5,
     },
     Suite {
         file: "step4_canned",
         first: 4,
-        last: 4,
+        last: 5,
+    },
+    Suite {
+        file: "step5",
+        first: 5,
+        last: 5,
+    },
+    Suite {
+        file: "step5_no_answer",
+        first: 5,
+        last: 5,
     },
 ];
 
