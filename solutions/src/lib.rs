@@ -8,6 +8,7 @@
 pub mod step1;
 pub mod step4;
 pub mod step5;
+pub mod step6;
 
 use std::process::ExitCode;
 
@@ -19,4 +20,5 @@ pub const PROGRAMS: &[(&str, Program)] = &[
     ("step1", step1::run),
     ("step4", step4::run),
     ("step5", step5::run),
+    ("step6", step6::run),
 ];

@@ -38,6 +38,12 @@ pub const STEPS: &[Step] = &[
         title: "Step 5: GET only",
         dependencies: &[],
     },
+    Step {
+        number: 6,
+        dir: "step6-method-not-allowed",
+        title: "Step 6: 405 Method Not Allowed",
+        dependencies: &[],
+    },
 ];
 
 // The web server suites are split by how long their tests hold: what every web server does
@@ -53,22 +59,27 @@ pub const SUITES: &[Suite] = &[
     Suite {
         file: "step4",
         first: 4,
-        last: 5,
+        last: 6,
     },
     Suite {
         file: "step4_canned",
         first: 4,
-        last: 5,
+        last: 6,
     },
     Suite {
         file: "step5",
         first: 5,
-        last: 5,
+        last: 6,
     },
     Suite {
         file: "step5_no_answer",
         first: 5,
         last: 5,
+    },
+    Suite {
+        file: "step6",
+        first: 6,
+        last: 6,
     },
 ];
 
