@@ -51,7 +51,8 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 
 // lab:starter
 //| /// Step 1's echo: sends back every byte the client sends, until the client stops sending.
-//| /// Point a browser at this server: the page never loads. Why? (docs chapter "Step 4: a canned 200")
+//| /// Point a browser at this server: the page does not load. Why? See docs chapter
+//| /// "Step 4: a canned 200".
 //| pub fn echo(mut stream: TcpStream) -> io::Result<()> {
 //|     let mut buffer = [0; 1024];
 //|     loop {
