@@ -8,6 +8,9 @@
 pub mod step1;
 pub mod step2;
 pub mod step3;
+pub mod step4;
+pub mod step5;
+pub mod step6;
 
 use std::process::ExitCode;
 
@@ -19,4 +22,7 @@ pub const PROGRAMS: &[(&str, Program)] = &[
     ("step1", step1::run),
     ("step2", step2::run),
     ("step3", step3::run),
+    ("step4", step4::run),
+    ("step5", step5::run),
+    ("step6", step6::run),
 ];

@@ -115,3 +115,21 @@ mod step3 {
         );
     }
 }
+
+#[test]
+fn step_4_shows_the_canned_200() {
+    assert_shown("step4-canned-200.md", &solutions::step4::response_ok());
+}
+
+#[test]
+fn step_5_shows_the_200_a_get_still_gets() {
+    assert_shown("step5-get-only.md", &solutions::step5::response_ok());
+}
+
+#[test]
+fn step_6_shows_the_405_and_the_400() {
+    use solutions::step6::{response_bad_request, response_method_not_allowed};
+    let chapter = "step6-method-not-allowed.md";
+    assert_shown(chapter, &response_method_not_allowed());
+    assert_shown(chapter, &response_bad_request());
+}

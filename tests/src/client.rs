@@ -3,6 +3,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -42,6 +44,8 @@ pub struct Exchange {
     pieces: usize,
     close_writing: bool,
     hint: String,
+    http_answer: bool,
+    answer_after_last_piece: bool,
 }
 
 /// Sends `request` to `target` and returns everything the server sends until it closes.
@@ -56,6 +60,8 @@ impl Exchange {
             pieces: 1,
             close_writing: false,
             hint: String::new(),
+            http_answer: false,
+            answer_after_last_piece: false,
         }
     }
 
@@ -69,6 +75,22 @@ impl Exchange {
     /// Shuts down the test's writing side after the request: the server reads end-of-stream.
     pub fn then_stop_sending(mut self) -> Exchange {
         self.close_writing = true;
+        self
+    }
+
+    /// Expects an HTTP answer: fails as soon as the first bytes cannot begin a status line
+    /// (`HTTP/...`), instead of waiting for the deadline. A server that sends the request back,
+    /// as an echo server does, fails at once, and the message says that it echoes.
+    pub fn http_answer(mut self) -> Exchange {
+        self.http_answer = true;
+        self
+    }
+
+    /// Expects no answer before the last piece of the request is on its way: fails if the
+    /// server starts answering earlier, as one does that takes a short read for the whole
+    /// request.
+    pub fn answer_after_last_piece(mut self) -> Exchange {
+        self.answer_after_last_piece = true;
         self
     }
 
@@ -91,10 +113,26 @@ impl Exchange {
         let stream = connect(target);
         let local = stream.local_addr().expect("the test socket's own address");
         let writer = stream.try_clone().expect("clone the test's socket");
-        let (request, pieces, close_writing) =
-            (self.request.clone(), self.pieces, self.close_writing);
-        let sending = thread::spawn(move || send(writer, &request, pieces, close_writing));
-        let (received, error) = read_until_closed(stream);
+        let pieces = split(&self.request, self.pieces);
+        let total = pieces.len();
+        // How many pieces the sender has started to write: an answer that arrives while this
+        // is below `total` came before the server could have had the whole request.
+        let begun = Arc::new(AtomicUsize::new(0));
+        let close_writing = self.close_writing;
+        let sending = thread::spawn({
+            let begun = Arc::clone(&begun);
+            move || send(writer, &pieces, close_writing, &begun)
+        });
+        let (received, ended) = read_watching(stream, |received| {
+            self.problem_so_far(received, begun.load(Ordering::SeqCst), total)
+        });
+        let error = match ended {
+            Ended::Closed => None,
+            Ended::Stopped(problem) => {
+                panic!("{}{problem}{}", self.what_was_sent(), self.why(target))
+            }
+            Ended::Failed(error) => Some(error),
+        };
         let sent = sending
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the sender panicked")));
@@ -112,6 +150,60 @@ impl Exchange {
         (received, local)
     }
 
+    /// What is already wrong with the answer's first bytes, if anything: checked after each
+    /// read, so that such a failure is reported at once.
+    fn problem_so_far(&self, received: &[u8], begun: usize, total: usize) -> Option<String> {
+        let start = &received[..received.len().min(5)];
+        if self.http_answer && !b"HTTP/".starts_with(start) {
+            let echo = if !received.is_empty() && self.request.starts_with(received) {
+                "\nthat is what the test sent: your server sends the request back, as an echo \
+                 server does, instead of answering it."
+            } else {
+                ""
+            };
+            return Some(format!(
+                "your server's answer should begin with a status line such as \
+                 `HTTP/1.1 200 OK`, but it begins:\n{}{echo}",
+                indent(received)
+            ));
+        }
+        if self.answer_after_last_piece && !received.is_empty() && begun < total {
+            return Some(format!(
+                "your server began to answer when only {begun} of the {total} pieces of the \
+                 request had been sent:\n{}\nhint: a read returns whatever has arrived so far, \
+                 so a short read does not mean that the request is complete.",
+                indent(received)
+            ));
+        }
+        None
+    }
+
+    /// The start of every failure message: what the test sent, and how.
+    fn what_was_sent(&self) -> String {
+        let stopped_sending = if self.close_writing {
+            "then stopped sending"
+        } else {
+            "and kept the connection open for the answer, as a browser does"
+        };
+        let pieces = match self.pieces {
+            1 => String::new(),
+            n => format!(" in {n} pieces"),
+        };
+        format!(
+            "the test sent {} bytes{pieces} {stopped_sending}:\n{}\n",
+            self.request.len(),
+            indent(&self.request)
+        )
+    }
+
+    /// Why the server stopped, if it did, then the hint.
+    fn why(&self, target: &impl Target) -> String {
+        match target.why_stopped() {
+            Some(why) => format!("\n{why}{}", self.hint),
+            None => self.hint.clone(),
+        }
+    }
+
     fn explain(
         &self,
         target: &impl Target,
@@ -123,16 +215,7 @@ impl Exchange {
             error.kind(),
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
         );
-        let stopped_sending = if self.close_writing {
-            "then stopped sending"
-        } else {
-            "and kept the connection open for the answer, as a browser does"
-        };
-        let mut text = format!(
-            "the test sent {} bytes {stopped_sending}:\n{}\n",
-            self.request.len(),
-            indent(&self.request)
-        );
+        let mut text = self.what_was_sent();
         text += &match (timed_out, received.is_empty()) {
             (true, true) => format!(
                 "your server accepted the connection but sent nothing within {DEADLINE:?}.\n\
@@ -153,19 +236,32 @@ impl Exchange {
         if let Some(send_error) = send_error {
             text += &format!("\n(sending the request failed too: {send_error})");
         }
-        if let Some(why) = target.why_stopped() {
-            text += &format!("\n{why}");
-        }
-        text + &self.hint
+        text + &self.why(target)
     }
 }
 
-fn send(mut stream: TcpStream, request: &[u8], pieces: usize, close: bool) -> io::Result<()> {
+/// `request` cut into `pieces` parts of (nearly) equal size; an empty request is one piece.
+fn split(request: &[u8], pieces: usize) -> Vec<Vec<u8>> {
     let size = request.len().div_ceil(pieces).max(1);
-    for (i, piece) in request.chunks(size).enumerate() {
+    let mut parts: Vec<Vec<u8>> = request.chunks(size).map(<[u8]>::to_vec).collect();
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    parts
+}
+
+/// Writes the pieces with a pause between them, counting in `begun` each piece it starts.
+fn send(
+    mut stream: TcpStream,
+    pieces: &[Vec<u8>],
+    close: bool,
+    begun: &AtomicUsize,
+) -> io::Result<()> {
+    for (i, piece) in pieces.iter().enumerate() {
         if i > 0 {
             thread::sleep(PAUSE); // the scenario itself: a request that arrives in pieces
         }
+        begun.store(i + 1, Ordering::SeqCst);
         stream.write_all(piece)?;
     }
     if close {
@@ -176,23 +272,48 @@ fn send(mut stream: TcpStream, request: &[u8], pieces: usize, close: bool) -> io
 
 /// Reads until end-of-stream; returns what arrived and the error that stopped it, if any.
 /// The deadline covers the whole read, not each call, so a trickle of bytes cannot hang a test.
-pub fn read_until_closed(mut stream: TcpStream) -> (Vec<u8>, Option<io::Error>) {
+pub fn read_until_closed(stream: TcpStream) -> (Vec<u8>, Option<io::Error>) {
+    match read_watching(stream, |_| None) {
+        (received, Ended::Failed(error)) => (received, Some(error)),
+        (received, _) => (received, None),
+    }
+}
+
+/// How reading an answer ended.
+enum Ended {
+    /// The server closed the connection.
+    Closed,
+    /// A read failed, or the deadline passed.
+    Failed(io::Error),
+    /// `problem` found something wrong with what had arrived so far.
+    Stopped(String),
+}
+
+/// Reads until end-of-stream, the deadline, or `problem` (asked after each read) finds fault
+/// with what has arrived so far.
+fn read_watching(
+    mut stream: TcpStream,
+    problem: impl Fn(&[u8]) -> Option<String>,
+) -> (Vec<u8>, Ended) {
     let started = Instant::now();
     let mut received = Vec::new();
     let mut buffer = [0; 8192];
     loop {
         let left = DEADLINE.saturating_sub(started.elapsed());
         if left.is_zero() {
-            return (received, Some(io::ErrorKind::TimedOut.into()));
+            return (received, Ended::Failed(io::ErrorKind::TimedOut.into()));
         }
         if let Err(error) = stream.set_read_timeout(Some(left)) {
-            return (received, Some(error));
+            return (received, Ended::Failed(error));
         }
         match stream.read(&mut buffer) {
-            Ok(0) => return (received, None),
+            Ok(0) => return (received, Ended::Closed),
             Ok(n) => received.extend_from_slice(&buffer[..n]),
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return (received, Some(error)),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return (received, Ended::Failed(error)),
+        }
+        if let Some(problem) = problem(&received) {
+            return (received, Ended::Stopped(problem));
         }
     }
 }
@@ -203,4 +324,65 @@ fn indent(bytes: &[u8]) -> String {
         .map(|line| format!("    {line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Server;
+    use crate::guard::catch;
+    use std::net::TcpListener;
+
+    /// Step 1's kind of server: sends back whatever arrives, until the client stops sending.
+    fn echo(listener: TcpListener) -> io::Result<()> {
+        for stream in listener.incoming() {
+            let mut stream = stream?;
+            let mut buffer = [0; 64];
+            loop {
+                let n = stream.read(&mut buffer)?;
+                if n == 0 {
+                    break;
+                }
+                stream.write_all(&buffer[..n])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers after its first read, whatever that read returned.
+    fn hasty(listener: TcpListener) -> io::Result<()> {
+        for stream in listener.incoming() {
+            let mut stream = stream?;
+            let _first_read_only = stream.read(&mut [0; 1024])?;
+            stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_echo_is_not_taken_for_an_http_answer_and_fails_at_once() {
+        let server = Server::start(echo);
+        let started = Instant::now();
+        let exchange = Exchange::send(b"GET / HTTP/1.1\r\n\r\n").http_answer();
+        let message = catch(|| exchange.with(&server)).unwrap_err();
+        assert!(message.contains("sends the request back"), "{message}");
+        assert!(started.elapsed() < DEADLINE, "it waited for the deadline");
+    }
+
+    #[test]
+    fn an_answer_before_the_last_piece_is_too_early() {
+        let server = Server::start(hasty);
+        let exchange = Exchange::send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .in_pieces(3)
+            .answer_after_last_piece();
+        let message = catch(|| exchange.with(&server)).unwrap_err();
+        assert!(message.contains("only 1 of the 3 pieces"), "{message}");
+        assert!(message.contains("in 3 pieces"), "{message}");
+    }
+
+    #[test]
+    fn an_empty_request_is_one_empty_piece() {
+        assert_eq!(split(b"", 3), [Vec::<u8>::new()]);
+        assert_eq!(split(b"abcde", 2), [b"abc".to_vec(), b"de".to_vec()]);
+    }
 }

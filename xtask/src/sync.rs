@@ -198,26 +198,29 @@ fn host(step: &Step, import: &str, program: &str, depth: usize) -> String {
     );
     for suite in step.new_suites() {
         text += "\n/// New at this step: these tests fail until you write the step.\n";
-        text += &include(suite, &up, "");
+        text += &include(suite, &up);
     }
     let carried: Vec<&Suite> = step.carried_suites().collect();
     if !carried.is_empty() {
+        // A `#[path]` on the inline module names the folder its `mod` lines read from. (A
+        // `#[path]` inside it would start from a folder named after the module, which does not
+        // exist, so a path climbing out of it with `..` could not be resolved.)
         text += &format!(
             "\n/// Carried over from earlier steps: these tests pass from the start; keep them green.\n\
-             mod {CARRIED_MODULE} {{\n    use super::*;\n"
+             #[path = \"{up}tests/suites\"]\n\
+             mod {CARRIED_MODULE} {{\n    use super::*;\n\n"
         );
         for suite in carried {
-            // Paths inside an inline module start from a folder named after it.
-            text += &include(suite, &format!("../{up}"), "    ");
+            text += &format!("    mod {};\n", suite.file);
         }
         text += "}\n";
     }
     text
 }
 
-fn include(suite: &Suite, up: &str, indent: &str) -> String {
+fn include(suite: &Suite, up: &str) -> String {
     let file = suite.file;
-    format!("{indent}#[path = \"{up}tests/suites/{file}.rs\"]\n{indent}mod {file};\n")
+    format!("#[path = \"{up}tests/suites/{file}.rs\"]\nmod {file};\n")
 }
 
 #[cfg(test)]

@@ -1,0 +1,170 @@
+// Your starting point for Step 6: 405 Method Not Allowed, written by `cargo xtask sync-labs` from solutions/src/step6.rs.
+// This file is yours: edit it until `cargo test -p step6` passes.
+//! Step 6: a web server that answers every request, with a status code that says how it went.
+//!
+//! Step 5's server closed the connection without a word when it refused a request. This one
+//! answers each one: `200 OK` for a GET, `405 Method Not Allowed` (with `Allow: GET`) for any
+//! other method, `400 Bad Request` for a request line it cannot read. Then it goes on serving.
+//!
+//! - `serve`: the accept loop; one client's trouble never stops it
+//! - `handle_connection`: one client: read its request, pick the answer, send it, close
+//! - `read_request`: the bytes of one request, up to the blank line after the headers
+//! - `parse_request`, `RequestError`: the request line, and why a request was refused
+//! - `response_ok`, `response_method_not_allowed`, `response_bad_request`: the answers
+//!
+//! Docs chapter: "Step 6: 405 Method Not Allowed".
+
+// The stubs below do not use their parameters and imports yet; delete these
+// two lines once you have written them, to see the compiler's warnings again.
+#![allow(unused_variables, unused_imports, unused_mut, dead_code)]
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The longest request head (request line and headers) the server reads. Without a limit, a
+/// client that never sends the blank line could make the server buffer until memory runs out;
+/// a browser's request head is well under 8 KiB, the limit many servers use.
+pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
+
+/// How long the server waits for the next bytes of a request. It serves one client at a time,
+/// so a client that connects and says nothing (browsers open spare connections in advance)
+/// would otherwise hold up everyone else.
+const READ_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Serves clients one after another, forever.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    for stream in listener.incoming() {
+        // One client's trouble (it hung up mid-request, it sent a request we refuse) must not
+        // stop the server: say what happened and go on with the next client.
+        if let Err(error) = stream.and_then(handle_connection) {
+            eprintln!("no answer sent: {error}");
+        }
+    }
+    Ok(())
+}
+
+/// Answers one client: reads its whole request, then answers it with the status code that
+/// fits: 200, 405 or 400. Then the connection closes (returning drops the stream, which closes
+/// it).
+pub fn handle_connection(mut stream: TcpStream) -> io::Result<()> {
+    stream.set_read_timeout(Some(READ_PATIENCE))?;
+    let request = read_request(&mut stream)?;
+    // TODO(Step 6): answer every request: `response_ok()` for a GET,
+    // `response_method_not_allowed()` for another method, `response_bad_request()` otherwise.
+    parse_request(&request).map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
+    stream.write_all(&response_ok())
+}
+
+/// Reads one request: the request line and the headers, up to and including the blank line
+/// (`\r\n\r\n`) that ends them, however the bytes are split across reads. Returns all the
+/// bytes read, which may go on past the blank line.
+///
+/// Any reader will do: the server passes its `TcpStream`, the tests a pretend client.
+pub fn read_request(stream: impl Read) -> io::Result<Vec<u8>> {
+    // Past MAX_REQUEST_HEAD bytes, a read returns 0, as if the client had stopped sending.
+    let mut stream = stream.take(MAX_REQUEST_HEAD);
+    let mut request = Vec::new();
+    let mut buffer = [0; 1024];
+    // One read returns whatever has arrived so far, so a short read says nothing about the
+    // request being complete: only the blank line does. Look for it in everything read so
+    // far, since it can be split across two reads.
+    while !request.windows(4).any(|four| four == b"\r\n\r\n") {
+        let n = stream.read(&mut buffer)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the request head did not end: the client stopped sending, or sent over 8 KiB",
+            ));
+        }
+        request.extend_from_slice(&buffer[..n]);
+    }
+    Ok(request)
+}
+
+/// Why `parse_request` refused a request: one variant for each thing that can be wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestError {
+    /// The request line is not text (not UTF-8).
+    NotText,
+    /// The request line is not three words, `METHOD URI PROTOCOL`, with a protocol that
+    /// starts with `HTTP/`.
+    MalformedRequestLine,
+    /// The method is not GET, the only one this server serves.
+    MethodNotAllowed,
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestError::NotText => "request line is not text",
+            RequestError::MalformedRequestLine => "malformed request line",
+            RequestError::MethodNotAllowed => "method not allowed",
+        })
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// Reads the request line, the first line of `request` (such as `GET /index.html HTTP/1.1`),
+/// and returns the URI if the method is GET. The headers after it do not matter here.
+pub fn parse_request(request: &[u8]) -> Result<&str, RequestError> {
+    let line_end = request
+        .windows(2)
+        .position(|pair| pair == b"\r\n")
+        .unwrap_or(request.len());
+    // Bytes from the network can be anything: a line that is not UTF-8 is refused, not a panic.
+    let line = std::str::from_utf8(&request[..line_end]).map_err(|_| RequestError::NotText)?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let [method, uri, protocol] = words[..] else {
+        return Err(RequestError::MalformedRequestLine);
+    };
+    if !protocol.starts_with("HTTP/") {
+        return Err(RequestError::MalformedRequestLine);
+    }
+    // Methods are case-sensitive: `get` is not GET.
+    if method != "GET" {
+        return Err(RequestError::MethodNotAllowed);
+    }
+    Ok(uri)
+}
+
+/// The canned answer: `200 OK` with a short plain-text body.
+pub fn response_ok() -> Vec<u8> {
+    let body = "Hello from your Rust web server!\n";
+    // Content-Length tells the client where the body ends, so it knows it has all of it;
+    // Connection: close tells it not to send another request on this connection.
+    format!(
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: text/plain\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n\
+         {body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The answer to a method other than GET: `405 Method Not Allowed`, with the `Allow` header a
+/// 405 must carry, naming the methods the server does serve. It has no body, which also makes
+/// it right for HEAD, whose answer never has one.
+pub fn response_method_not_allowed() -> Vec<u8> {
+    todo!(
+        "Step 6: return the bytes of a 405 Method Not Allowed response: the status line, Allow: GET, Content-Length: 0, Connection: close, then the blank line, and no body (docs chapter \"Step 6: 405 Method Not Allowed\")"
+    )
+}
+
+/// The answer to a request line the server cannot read: `400 Bad Request`, with no body.
+pub fn response_bad_request() -> Vec<u8> {
+    todo!(
+        "Step 6: return the bytes of a 400 Bad Request response: the status line, Content-Length: 0, Connection: close, then the blank line, and no body (docs chapter \"Step 6: 405 Method Not Allowed\")"
+    )
+}
+
+/// The program: `step6 [--host 127.0.0.1] [--port 10000]`.
+pub fn run(program: &str, args: Vec<String>) -> ExitCode {
+    labcli::http_server_program(program, args, serve)
+}

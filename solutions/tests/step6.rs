@@ -1,0 +1,23 @@
+// Written by `cargo xtask sync-labs`: runs the suites that hold at Step 6: 405 Method Not Allowed (tests/suites).
+use solutions::step6::*;
+
+/// The program under test, for the suites' command-line tests.
+fn program() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_solutions"));
+    command.arg("step6");
+    command
+}
+
+/// New at this step: these tests fail until you write the step.
+#[path = "../../tests/suites/step6.rs"]
+mod step6;
+
+/// Carried over from earlier steps: these tests pass from the start; keep them green.
+#[path = "../../tests/suites"]
+mod earlier_steps {
+    use super::*;
+
+    mod step4;
+    mod step4_canned;
+    mod step5;
+}
