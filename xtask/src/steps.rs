@@ -19,23 +19,14 @@ pub struct Suite {
     pub last: u8,
 }
 
+#[rustfmt::skip]
 pub const STEPS: &[Step] = &[
     lab(1, "step1-echo", "Step 1: echo", &[]),
-    lab(
-        2,
-        "step2-time-server",
-        "Step 2: the time server",
-        &["chrono"],
-    ),
+    lab(2, "step2-time-server", "Step 2: the time server", &["chrono"]),
     lab(3, "step3-http-client", "Step 3: an HTTP client", &[]),
     lab(4, "step4-canned-200", "Step 4: a canned 200", &[]),
     lab(5, "step5-get-only", "Step 5: GET only", &[]),
-    lab(
-        6,
-        "step6-method-not-allowed",
-        "Step 6: 405 Method Not Allowed",
-        &[],
-    ),
+    lab(6, "step6-method-not-allowed", "Step 6: 405 Method Not Allowed", &[]),
 ];
 
 // The web server suites are split by how long their tests hold: what every web server does
@@ -53,7 +44,7 @@ pub const SUITES: &[Suite] = &[
     holds("step6", 6, 6),
 ];
 
-/// A row of [`STEPS`]; a function so that rustfmt keeps the table one row a line.
+/// A row of [`STEPS`]: a function, so that the table reads one step a line.
 const fn lab(
     number: u8,
     dir: &'static str,
@@ -124,6 +115,42 @@ mod tests {
                 "{}",
                 suite.file
             );
+        }
+    }
+
+    /// Pasting a reference module into its lab's `src/lib.rs` must give a lab that builds: the
+    /// module names only crates the lab depends on, and nothing of the `solutions` crate.
+    #[test]
+    fn every_reference_module_can_be_pasted_into_its_lab() {
+        let root = crate::workspace_root();
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        let section = manifest.split("[workspace.dependencies]").nth(1).unwrap();
+        let crates: Vec<&str> = section
+            .lines()
+            .take_while(|line| !line.starts_with('['))
+            .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim()))
+            .filter(|name| !name.starts_with('#'))
+            .collect();
+        for step in STEPS {
+            let path = root.join(format!("solutions/src/step{}.rs", step.number));
+            let code = std::fs::read_to_string(&path).unwrap();
+            for outside in ["crate::", "super::"] {
+                assert!(
+                    !code.contains(outside),
+                    "{}: uses `{outside}`",
+                    path.display()
+                );
+            }
+            for name in &crates {
+                let used = code.contains(&format!("{}::", name.replace('-', "_")));
+                let listed = step.dependencies.contains(name) || *name == "labcli";
+                assert!(
+                    !used || listed,
+                    "{} uses {name}: add it to step {}'s dependencies",
+                    path.display(),
+                    step.number
+                );
+            }
         }
     }
 }
