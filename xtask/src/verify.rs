@@ -45,13 +45,22 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
         ));
     }
 
+    let reference_passed = libtest::parse(&run.output)
+        .iter()
+        .filter(|test| test.outcome == Outcome::Passed)
+        .count();
+    println!("reference: {reference_passed} tests passed");
+
     let mut problems = Vec::new();
+    // Each test of a starter that behaves as the contract says (new: red, carried: green).
+    let mut as_expected = 0;
     println!(
         "\n{:<6} {:<28} {:<24} {:>9}  verdict",
         "step", "new tests failing", "carried over passing", "run"
     );
     for step in steps {
         let report = check_starter(root, step)?;
+        as_expected += report.new_failing + report.carried_passing;
         let verdict = if report.problems.is_empty() {
             "ok"
         } else {
@@ -71,13 +80,18 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
                 .map(|p| format!("step {}: {p}", step.number)),
         );
     }
+    // The closing count: reference tests and starter tests that behaved as they should.
+    let counts = format!(
+        "verify: {} passed, {} failed",
+        reference_passed + as_expected,
+        problems.len()
+    );
     if problems.is_empty() {
-        println!(
-            "\nverify: the reference passes every suite; every starter fails first, as it should"
-        );
+        println!("\nthe reference passes every suite; every starter fails first, as it should");
+        println!("{counts}");
         Ok(())
     } else {
-        Err(format!("\n{}", problems.join("\n")))
+        Err(format!("\n{}\n{counts}", problems.join("\n")))
     }
 }
 
