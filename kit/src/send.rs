@@ -63,7 +63,7 @@ pub fn program(args: Vec<String>) -> ExitCode {
 }
 
 /// Connects to the first address that answers, sends `message`, and copies the reply to stdout
-/// as it arrives.
+/// as it arrives. If stdout is closed (as with `send ... | head -n 1`), it stops quietly.
 fn exchange(addresses: &[SocketAddr], message: &[u8]) -> io::Result<()> {
     let mut stream = connect(addresses)?;
     stream.write_all(message)?;
@@ -71,14 +71,22 @@ fn exchange(addresses: &[SocketAddr], message: &[u8]) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     let mut buffer = [0; 8192];
     loop {
-        match stream.read(&mut buffer) {
-            Ok(0) => return stdout.flush(),
-            Ok(n) => {
-                stdout.write_all(&buffer[..n])?;
-                stdout.flush()?;
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+        let n = match stream.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
+        };
+        let shown = stdout.write_all(&buffer[..n]).and_then(|()| stdout.flush());
+        match shown {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(error) => {
+                return Err(io::Error::new(
+                    error.kind(),
+                    format!("cannot write to stdout: {error}"),
+                ));
+            }
         }
     }
 }
