@@ -79,6 +79,9 @@ pub struct ChildServer {
     banner: String,
     stderr: Arc<Mutex<Vec<u8>>>,
     stderr_reader: Mutex<Option<thread::JoinHandle<()>>>,
+    /// The lines printed after the banner. Keeping the receiver also keeps the program's stdout
+    /// drained, so a chatty program never blocks on a full pipe (nor writes to a closed one).
+    lines: Mutex<Receiver<String>>,
 }
 
 impl ChildServer {
@@ -108,6 +111,7 @@ impl ChildServer {
             banner: first.clone().unwrap_or_default(),
             stderr,
             stderr_reader: Mutex::new(Some(stderr_reader)),
+            lines: Mutex::new(lines),
         };
         if parsed.is_none() {
             let said = match first {
@@ -125,6 +129,40 @@ impl ChildServer {
     /// The first line the program printed, such as `listening on http://127.0.0.1:41234/`.
     pub fn banner(&self) -> &str {
         &self.banner
+    }
+
+    /// The next line the program prints on stdout after its banner, or `None` if it prints
+    /// none within [`DEADLINE`] (or has exited).
+    pub fn next_line(&self) -> Option<String> {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        lines.recv_timeout(DEADLINE).ok()
+    }
+
+    /// The lines the program prints after those already read, up to and including the first
+    /// one that contains `text`. Fails, showing what it did print, if no such line comes
+    /// within [`DEADLINE`].
+    pub fn lines_until(&self, text: &str) -> Vec<String> {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        loop {
+            let left = DEADLINE.saturating_sub(started.elapsed());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(text);
+                    seen.push(line);
+                    if found {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!(
+                    "the program printed no line containing {text:?} within {DEADLINE:?}; \
+                     after its banner it printed:\n{}\n{}",
+                    seen.join("\n"),
+                    self.why_stopped().unwrap_or_default()
+                ),
+            }
+        }
     }
 }
 

@@ -1,0 +1,136 @@
+//! What the kit's programs share: `--help`, usage errors (exit 2), network failures (exit 1),
+//! binding and announcing `listening on ADDR`, and printing that never panics.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::process::ExitCode;
+
+use labcli::{Args, EXIT_FAILURE, EXIT_USAGE, UsageError};
+
+/// A program's name and usage text, for its messages.
+pub struct Program {
+    pub name: &'static str,
+    pub usage: String,
+}
+
+impl Program {
+    /// Parses `args`; `Err` is the exit for `--help` (usage on stdout, success) or a mistake.
+    pub fn parse(
+        &self,
+        args: Vec<String>,
+        options: &[&str],
+        switches: &[&str],
+    ) -> Result<Args, ExitCode> {
+        match Args::parse(args, options, switches) {
+            Ok(parsed) if parsed.help => {
+                say(&self.usage);
+                Err(ExitCode::SUCCESS)
+            }
+            Ok(parsed) => Ok(parsed),
+            Err(error) => Err(self.usage_error(error)),
+        }
+    }
+
+    /// Prints the mistake and the usage text on stderr; exit code 2.
+    pub fn usage_error(&self, error: impl std::fmt::Display) -> ExitCode {
+        eprintln!("{}: {error}\n{}", self.name, self.usage);
+        ExitCode::from(EXIT_USAGE)
+    }
+
+    /// Prints `name: message` on stderr; exit code 1.
+    pub fn failure(&self, message: impl std::fmt::Display) -> ExitCode {
+        eprintln!("{}: {message}", self.name);
+        ExitCode::from(EXIT_FAILURE)
+    }
+
+    /// Fails with a usage error if any positional word is left.
+    pub fn no_positional(&self, parsed: &Args) -> Result<(), ExitCode> {
+        match parsed.positional.first() {
+            Some(word) => Err(self.usage_error(format!("unexpected argument {word:?}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Binds `host:port` and prints `listening on ADDR` as the first line on stdout, so that
+    /// tests and scripts can start the program with port 0 and learn the real port.
+    pub fn listen(&self, host: &str, port: u16) -> Result<TcpListener, ExitCode> {
+        let address = format!("{host}:{port}");
+        let listener = TcpListener::bind(&address).map_err(|error| {
+            let hint = if error.kind() == io::ErrorKind::AddrInUse {
+                "\nanother program is using that port: stop it, or pick another"
+            } else {
+                ""
+            };
+            self.failure(format!("cannot listen on {address}: {error}{hint}"))
+        })?;
+        let bound = listener
+            .local_addr()
+            .map_or(address, |bound| bound.to_string());
+        say(&format!("listening on {bound}"));
+        Ok(listener)
+    }
+}
+
+/// A `HOST:PORT` the program connects to, checked when the program starts.
+pub fn target(text: &str) -> Result<(String, u16), UsageError> {
+    let bad = || {
+        UsageError(format!(
+            "{text:?} is not HOST:PORT (for example 127.0.0.1:10000)"
+        ))
+    };
+    let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match port.parse() {
+        Ok(port) if !host.is_empty() => Ok((host.to_string(), port)),
+        _ => Err(bad()),
+    }
+}
+
+/// The addresses `host` has, to try one after the other.
+pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    if addresses.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{host} has no address"),
+        ));
+    }
+    Ok(addresses)
+}
+
+/// Prints `line` and a line break on stdout. A closed stdout (the reader went away) must not
+/// stop a server, so errors are ignored: these are notes for a person watching.
+pub fn say(line: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = stdout.write_all(format!("{line}\n").as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Singular or plural: `count(1, "message")` is `1 message`, `count(2, "message")` is `2 messages`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_host_and_port() {
+        assert_eq!(target("localhost:2525"), Ok(("localhost".into(), 2525)));
+        assert_eq!(target("[::1]:80"), Ok(("::1".into(), 80)));
+        for bad in ["localhost", ":80", "localhost:http", "localhost:70000"] {
+            assert!(target(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "message"), "1 message");
+        assert_eq!(count(0, "message"), "0 messages");
+    }
+}
