@@ -153,13 +153,3 @@ fn the_try_it_section_uses_the_programs_default_ports() {
         assert!(text.contains(&shown), "the chapter should show `{shown}`");
     }
 }
-
-#[test]
-fn the_book_lists_the_chapter_right_after_the_introduction() {
-    let summary = docs("SUMMARY.md");
-    assert!(
-        summary
-            .contains("[Introduction](introduction.md)\n- [What is a protocol?](protocols.md)\n"),
-        "docs/src/SUMMARY.md should list the chapter on the line after the introduction"
-    );
-}
