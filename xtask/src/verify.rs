@@ -2,7 +2,8 @@
 //!
 //! 1. The labs are what `cargo xtask sync-labs` writes.
 //! 2. `cargo test` at the root passes, bonus tests included: every suite passes against the
-//!    reference.
+//!    reference. The browser tests (module `in_browser`) need Chromium: without it they are
+//!    skipped with a note, except in CI, where a missing Chromium is an error.
 //! 3. On each pristine starter, every test new at that step fails, with a message that teaches
 //!    (it names the step or the docs, or gives a hint), and every carried-over test passes;
 //!    the run takes under 10 s, so nothing hangs.
@@ -16,6 +17,10 @@ use std::time::{Duration, Instant};
 use crate::libtest::{self, Outcome};
 use crate::steps::{CARRIED_MODULE, Step};
 use crate::sync;
+
+/// The module that holds every test needing Chromium, so that they can be left out on a
+/// machine without it (never in CI).
+const BROWSER_TESTS: &str = "in_browser::";
 
 /// A starter's whole failing run must end within this, deadlines included.
 const STARTER_RUN_LIMIT: Duration = Duration::from_secs(10);
@@ -35,8 +40,23 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     }
     println!("labs: in sync with the reference");
 
-    println!("reference: cargo test -- --include-ignored");
-    let run = cargo(root, &["test", "--", "--include-ignored"])?;
+    let mut reference = vec!["test", "--", "--include-ignored"];
+    if browser::chromium().is_none() {
+        if std::env::var_os("CI").is_some() {
+            return Err(
+                "CI must run the browser tests, but Chromium is missing: install it \
+                        (`.ci/run` does, with Debian's `chromium` package)"
+                    .into(),
+            );
+        }
+        println!(
+            "NOTE: Chromium not found: the browser tests (`{BROWSER_TESTS}`) are skipped here; \
+             CI runs them. Install Chromium, or set CHROMIUM to its path, to run them too."
+        );
+        reference.extend(["--skip", BROWSER_TESTS]);
+    }
+    println!("reference: cargo {}", reference.join(" "));
+    let run = cargo(root, &reference)?;
     if !run.success {
         return Err(format!(
             "{}\nthe reference (or the project's own tests) failed: see above; \
