@@ -64,7 +64,8 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     // lab:starter
     //| // TODO(Step 7): answer a GET with what its URI names: `resolve_uri(uri, webroot)` gives
     //| // the body and its MIME type for `response_ok`; `ResolveError::NotFound` gets
-    //| // `response_not_found()`.
+    //| // `response_not_found()`; `ResolveError::Failed` is the server's trouble: return it as
+    //| // an io::Error (the bonus answers it with a 500 instead).
     //| let response = match parse_request(&request) {
     //|     Ok(_uri) => response_ok(b"Hello from your Rust web server!\n", "text/plain"),
     //|     Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
@@ -492,8 +493,14 @@ fn prefers_html(request: &[u8]) -> bool {
 
 /// The value of the first header called `name` (in any case) in `request`, if it is text.
 fn header<'r>(request: &'r [u8], name: &str) -> Option<&'r str> {
-    let head = request.split(|&byte| byte == b'\n').skip(1);
-    head.filter_map(|line| std::str::from_utf8(line).ok())
+    // Only the head: bytes read past the blank line belong to a body.
+    let head_end = request
+        .windows(4)
+        .position(|four| four == b"\r\n\r\n")
+        .unwrap_or(request.len());
+    let lines = request[..head_end].split(|&byte| byte == b'\n').skip(1);
+    lines
+        .filter_map(|line| std::str::from_utf8(line).ok())
         .filter_map(|line| line.split_once(':'))
         .find(|(field, _)| field.trim().eq_ignore_ascii_case(name))
         .map(|(_, value)| value.trim())

@@ -69,7 +69,8 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     let request = read_request(&mut stream)?;
     // TODO(Step 7): answer a GET with what its URI names: `resolve_uri(uri, webroot)` gives
     // the body and its MIME type for `response_ok`; `ResolveError::NotFound` gets
-    // `response_not_found()`.
+    // `response_not_found()`; `ResolveError::Failed` is the server's trouble: return it as
+    // an io::Error (the bonus answers it with a 500 instead).
     let response = match parse_request(&request) {
         Ok(_uri) => response_ok(b"Hello from your Rust web server!\n", "text/plain"),
         Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
