@@ -11,6 +11,7 @@ pub mod step3;
 pub mod step4;
 pub mod step5;
 pub mod step6;
+pub mod step7;
 
 use std::process::ExitCode;
 
@@ -25,4 +26,5 @@ pub const PROGRAMS: &[(&str, Program)] = &[
     ("step4", step4::run),
     ("step5", step5::run),
     ("step6", step6::run),
+    ("step7", step7::run),
 ];

@@ -133,3 +133,43 @@ fn step_6_shows_the_405_and_the_400() {
     assert_shown(chapter, &response_method_not_allowed());
     assert_shown(chapter, &response_bad_request());
 }
+
+mod step7 {
+    use super::{assert_shown, chapter};
+    use chrono::{TimeZone, Utc};
+    use solutions::step7::{http_date, resolve_uri, response_not_found, response_ok};
+
+    const CHAPTER: &str = "step7-serve-files.md";
+
+    /// The answer the reference's `response_ok` gives for what `uri` names in `webroot/`.
+    fn answer_for(uri: &str) -> Vec<u8> {
+        let (body, mime_type) = resolve_uri(uri, &labcli::workspace_webroot()).unwrap();
+        response_ok(&body, mime_type)
+    }
+
+    #[test]
+    fn the_chapter_shows_the_head_of_the_answer_for_sample_txt() {
+        let answer = answer_for("/sample.txt");
+        let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert_shown(CHAPTER, &answer[..head_end]);
+        let length = "the 380 bytes of `webroot/sample.txt`";
+        assert_eq!(answer.len() - head_end, 380);
+        assert!(chapter(CHAPTER).contains(length));
+    }
+
+    #[test]
+    fn the_chapter_shows_the_listing_of_images_and_the_404() {
+        assert_shown(CHAPTER, &answer_for("/images/"));
+        assert_shown(CHAPTER, &response_not_found());
+    }
+
+    #[test]
+    fn the_chapter_shows_a_date_as_http_date_writes_it() {
+        let when = Utc.with_ymd_and_hms(1994, 11, 6, 8, 49, 37).unwrap();
+        let header = format!("Date: {}\n", http_date(when));
+        assert!(
+            chapter(CHAPTER).contains(&header),
+            "docs/src/{CHAPTER} should show\n{header}"
+        );
+    }
+}

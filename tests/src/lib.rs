@@ -8,6 +8,7 @@
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
+//! - [`tempdir`]: temporary folders, removed when the test ends
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
 //! and child servers are waited on until they print their `listening on` line.
@@ -18,6 +19,7 @@ pub mod guard;
 pub mod http;
 pub mod server;
 pub mod show;
+pub mod tempdir;
 
 use std::time::Duration;
 
@@ -30,6 +32,7 @@ pub use fixture::{Fixture, ReadUntil};
 pub use guard::within;
 pub use server::{ChildServer, Server, Target};
 pub use show::{assert_bytes_eq, visible};
+pub use tempdir::TempDir;
 
 /// A port on 127.0.0.1 where nothing listens (it was free a moment ago), for testing what a
 /// client does when its connection is refused.

@@ -1,6 +1,6 @@
-//! Step 3 suite: the echo client turned into an HTTP client (docs chapter "Step 3: an HTTP
-//! client"). The host brings the lab's `Url`, `UrlError`, `parse_url`, `request_for`, `get` and
-//! `program()` into scope.
+//! Step 3 suite: the echo client turned into an HTTP client
+//! (docs chapter "Step 3: an HTTP client"). The host brings the lab's `Url`, `UrlError`,
+//! `parse_url`, `request_for`, `get` and `program()` into scope.
 
 use super::*;
 use assert_cmd::Command;

@@ -1,6 +1,6 @@
 //! Step 5 suite, part 1: `parse_request` reads the request line, returns the URI of a GET,
-//! and refuses anything else with a `RequestError`, never a panic (docs chapter "Step 5: GET
-//! only").
+//! and refuses anything else with a `RequestError`, never a panic
+//! (docs chapter "Step 5: GET only").
 //!
 //! Holds from step 5 on: later steps use `parse_request` as it is. The host brings the lab's
 //! `parse_request` and `RequestError` into scope.

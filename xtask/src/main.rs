@@ -1,10 +1,12 @@
 //! Maintenance and classroom tasks for the workbook: `cargo xtask <task>`.
 //!
+//! - `book.rs`: checks that the book and README match the code
 //! - `steps.rs`: the table of labs and suites, the one place that lists them
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 
+mod book;
 mod libtest;
 mod markers;
 mod steps;

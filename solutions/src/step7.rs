@@ -1,0 +1,694 @@
+//! Step 7: a web server that serves the files of a folder, the webroot.
+//!
+//! Step 6's server gave every GET the same canned text. This one reads the URI of the request
+//! line as a path under the webroot and answers with what is there: a file's exact bytes, with
+//! a `Content-Type` guessed from its name; a folder's listing; or `404 Not Found`. The URI comes
+//! from the network, so it is checked before it touches the disk: no path that it names may lead
+//! out of the webroot (`/../secret`, `/%2e%2e/secret`, a symlink pointing outside...).
+//!
+//! - `serve`, `serve_webroot`: the accept loop, for the workbook's `webroot/` or any folder
+//! - `handle_connection`: one client: read its request, pick the answer, send it, close
+//! - `read_request`, `parse_request`, `RequestError`: the request, as in step 6
+//! - `resolve_uri`, `ResolveError`: from a URI to the bytes to send and their MIME type
+//! - `response_ok`, `response_not_found`, `response_method_not_allowed`,
+//!   `response_bad_request`: the answers
+//! - bonus (the lesson's "a few steps further"): HTML folder listings for browsers, a `Date`
+//!   header (`http_date`), `response_internal_server_error`, and running a program found in
+//!   the webroot to send its output (Unix only)
+//!
+//! Docs chapter: "Step 7: serving files".
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// The longest request head (request line and headers) the server reads. Without a limit, a
+/// client that never sends the blank line could make the server buffer until memory runs out;
+/// a browser's request head is well under 8 KiB, the limit many servers use.
+pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
+
+/// How long the server waits for the next bytes of a request. It serves one client at a time,
+/// so a client that connects and says nothing (browsers open spare connections in advance)
+/// would otherwise hold up everyone else.
+const READ_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Serves the workbook's sample site, `webroot/`, to clients one after another, forever.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    serve_webroot(listener, &labcli::workspace_webroot())
+}
+
+/// Serves the files under `webroot` to clients one after another, forever.
+pub fn serve_webroot(listener: TcpListener, webroot: &Path) -> io::Result<()> {
+    for stream in listener.incoming() {
+        // One client's trouble (it hung up mid-request, it took too long) must not stop the
+        // server: say what happened and go on with the next client.
+        if let Err(error) = stream.and_then(|stream| handle_connection(stream, webroot)) {
+            eprintln!("no answer sent: {error}");
+        }
+    }
+    Ok(())
+}
+
+/// Answers one client: reads its whole request, then answers a GET with the file or folder
+/// its URI names (or 404), another method with 405, an unreadable request line with 400.
+/// Then the connection closes (returning drops the stream, which closes it).
+pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()> {
+    stream.set_read_timeout(Some(READ_PATIENCE))?;
+    let request = read_request(&mut stream)?;
+    // lab:starter
+    //| // TODO(Step 7): answer a GET with what its URI names: `resolve_uri(uri, webroot)` gives
+    //| // the body and its MIME type for `response_ok`; `ResolveError::NotFound` gets
+    //| // `response_not_found()`; `ResolveError::Failed` is the server's trouble: return it as
+    //| // an io::Error (the bonus answers it with a 500 instead).
+    //| let response = match parse_request(&request) {
+    //|     Ok(_uri) => response_ok(b"Hello from your Rust web server!\n", "text/plain"),
+    //|     Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
+    //|     Err(RequestError::NotText | RequestError::MalformedRequestLine) => response_bad_request(),
+    //| };
+    //| stream.write_all(&response)
+    // lab:solution
+    let response = match parse_request(&request) {
+        Ok(uri) => answer_get(uri, &request, webroot),
+        Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
+        Err(RequestError::NotText | RequestError::MalformedRequestLine) => response_bad_request(),
+    };
+    // Bonus: every answer says when it was sent. The server adds the header here, so that the
+    // response functions stay pure: the same arguments, the same bytes, whatever the time.
+    stream.write_all(&with_date(&response, Utc::now()))
+    // lab:end
+}
+
+// lab:starter
+// lab:solution
+/// The answer to a GET for `uri`: the resource, or the reason there is none.
+fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Vec<u8> {
+    // Bonus: a program in the webroot is run, and what it prints is the page (Unix only: only
+    // there does a file say, with its permissions, that it is a program).
+    #[cfg(unix)]
+    if let Ok(path) = path_in_webroot(uri, webroot)
+        && program::is_program(&path)
+    {
+        return match program::run(&path) {
+            Ok(page) => response_ok(&page, "text/html"),
+            Err(error) => {
+                eprintln!("{uri}: {error}");
+                response_internal_server_error()
+            }
+        };
+    }
+    // Bonus: a browser, which prefers HTML, gets a folder's listing as a page of links.
+    if prefers_html(request)
+        && let Ok(path) = path_in_webroot(uri, webroot)
+        && path.is_dir()
+    {
+        return match folder_page(uri, &path) {
+            Ok(page) => response_ok(page.as_bytes(), "text/html"),
+            Err(error) => {
+                eprintln!("{uri}: {error}");
+                response_internal_server_error()
+            }
+        };
+    }
+    match resolve_uri(uri, webroot) {
+        Ok((body, mime_type)) => response_ok(&body, mime_type),
+        Err(ResolveError::NotFound) => response_not_found(),
+        Err(ResolveError::Failed(error)) => {
+            // The client learns only that it is the server's fault; the details are for
+            // whoever runs the server.
+            eprintln!("{uri}: {error}");
+            response_internal_server_error()
+        }
+    }
+}
+
+// lab:end
+/// Reads one request: the request line and the headers, up to and including the blank line
+/// (`\r\n\r\n`) that ends them, however the bytes are split across reads. Returns all the
+/// bytes read, which may go on past the blank line.
+///
+/// Any reader will do: the server passes its `TcpStream`, the tests a pretend client.
+pub fn read_request(stream: impl Read) -> io::Result<Vec<u8>> {
+    // Past MAX_REQUEST_HEAD bytes, a read returns 0, as if the client had stopped sending.
+    let mut stream = stream.take(MAX_REQUEST_HEAD);
+    let mut request = Vec::new();
+    let mut buffer = [0; 1024];
+    // One read returns whatever has arrived so far, so a short read says nothing about the
+    // request being complete: only the blank line does. Look for it in everything read so
+    // far, since it can be split across two reads.
+    while !request.windows(4).any(|four| four == b"\r\n\r\n") {
+        let n = stream.read(&mut buffer)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the request head did not end: the client stopped sending, or sent over 8 KiB",
+            ));
+        }
+        request.extend_from_slice(&buffer[..n]);
+    }
+    Ok(request)
+}
+
+/// Why `parse_request` refused a request: one variant for each thing that can be wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestError {
+    /// The request line is not text (not UTF-8).
+    NotText,
+    /// The request line is not three words, `METHOD URI PROTOCOL`, with a protocol that
+    /// starts with `HTTP/`.
+    MalformedRequestLine,
+    /// The method is not GET, the only one this server serves.
+    MethodNotAllowed,
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestError::NotText => "request line is not text",
+            RequestError::MalformedRequestLine => "malformed request line",
+            RequestError::MethodNotAllowed => "method not allowed",
+        })
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// Reads the request line, the first line of `request` (such as `GET /index.html HTTP/1.1`),
+/// and returns the URI if the method is GET. The headers after it do not matter here.
+pub fn parse_request(request: &[u8]) -> Result<&str, RequestError> {
+    let line_end = request
+        .windows(2)
+        .position(|pair| pair == b"\r\n")
+        .unwrap_or(request.len());
+    // Bytes from the network can be anything: a line that is not UTF-8 is refused, not a panic.
+    let line = std::str::from_utf8(&request[..line_end]).map_err(|_| RequestError::NotText)?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let [method, uri, protocol] = words[..] else {
+        return Err(RequestError::MalformedRequestLine);
+    };
+    if !protocol.starts_with("HTTP/") {
+        return Err(RequestError::MalformedRequestLine);
+    }
+    // Methods are case-sensitive: `get` is not GET.
+    if method != "GET" {
+        return Err(RequestError::MethodNotAllowed);
+    }
+    Ok(uri)
+}
+
+/// Why `resolve_uri` has nothing to send.
+#[derive(Debug)]
+pub enum ResolveError {
+    /// Nothing in the webroot answers to the URI: no such file or folder, or a URI refused
+    /// because it would lead out of the webroot. Both get a 404: a client probing for files
+    /// outside learns nothing it could not learn from a typo.
+    NotFound,
+    /// The resource is there but could not be read (a permission, a disk error...): the
+    /// server's trouble, not the client's.
+    Failed(io::Error),
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::NotFound => f.write_str("not found"),
+            ResolveError::Failed(error) => write!(f, "cannot read it: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+/// Lets `?` turn a file-system error into a `ResolveError`: a path that does not exist (or
+/// goes through a file as if it were a folder, as `/sample.txt/more` does) is `NotFound`;
+/// anything else is `Failed`.
+impl From<io::Error> for ResolveError {
+    fn from(error: io::Error) -> Self {
+        match error.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ResolveError::NotFound,
+            _ => ResolveError::Failed(error),
+        }
+    }
+}
+
+/// What the URI `uri` names under `webroot`, ready to send: the body and its MIME type.
+///
+/// - a file: its exact bytes, and the type its name suggests (`text/html` for `.html`...);
+/// - a folder (`/images` or `/images/`): the names it holds, sorted, one a line, a folder's
+///   name followed by `/`, as `text/plain`;
+/// - anything else, or a URI that would lead out of the webroot: `ResolveError::NotFound`.
+///
+/// The query string and the fragment (`?lang=en`, `#top`) do not name a file: they are left out.
+pub fn resolve_uri(uri: &str, webroot: &Path) -> Result<(Vec<u8>, &'static str), ResolveError> {
+    // lab:todo Step 7: find the path with `path_in_webroot(uri, webroot)?`; for a folder, send `folder_entries`, one a line, as text/plain; for a file, its bytes (`fs::read`) and `mime_type`; anything else is ResolveError::NotFound (docs chapter "Step 7: serving files")
+    let path = path_in_webroot(uri, webroot)?;
+    if path.is_dir() {
+        let listing: String = folder_entries(&path)?
+            .iter()
+            .map(|name| format!("{name}\n"))
+            .collect();
+        Ok((listing.into_bytes(), "text/plain"))
+    } else if path.is_file() {
+        Ok((fs::read(&path)?, mime_type(&path)))
+    } else {
+        // Not a file, not a folder: a device or a pipe, nothing a web page is made of.
+        Err(ResolveError::NotFound)
+    }
+    // lab:end
+}
+
+/// The file or folder that `uri` names under `webroot`, as a real path: symlinks followed,
+/// no `.` or `..` left. It is always inside the webroot: a URI that would lead anywhere else
+/// gets `ResolveError::NotFound`, as does a URI that names nothing.
+///
+/// `/images/sunset.jpg` names `webroot/images/sunset.jpg`: the path after the first `/`, cut
+/// at each `/` into segments; each segment, once its `%XX` escapes are decoded, is the name of
+/// a folder or file, one inside the other. Empty segments (`//`, a trailing `/`) add nothing.
+fn path_in_webroot(uri: &str, webroot: &Path) -> Result<PathBuf, ResolveError> {
+    // lab:todo Step 7: leave out the query and fragment; the rest must start with `/`; push each non-empty segment, decoded with `percent_decode`, onto the webroot if `is_plain_name` says so (else NotFound); then `canonicalize` both paths and check that the file's still `starts_with` the webroot (docs chapter "Step 7: serving files")
+    // The query (`?lang=en`) and the fragment (`#top`) are for the resource, not its name.
+    let path = uri.split(['?', '#']).next().unwrap_or_default();
+    // A path that does not start at the root (`*`, `http://host/...`) names no file here.
+    let path = path.strip_prefix('/').ok_or(ResolveError::NotFound)?;
+    let mut file = webroot.to_path_buf();
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        // Decode each segment on its own, after cutting at `/`: an encoded slash (`%2F`) is
+        // then part of a name, where `is_plain_name` refuses it, instead of a separator.
+        let name = percent_decode(segment).ok_or(ResolveError::NotFound)?;
+        if !is_plain_name(&name) {
+            return Err(ResolveError::NotFound);
+        }
+        file.push(name);
+    }
+    // Every name is plain, yet a symlink inside the webroot may still point outside it. The
+    // real path (symlinks followed) of what we would send must lie inside the real webroot.
+    // `canonicalize` fails for a path that does not exist: that is a `NotFound`, through `?`.
+    let webroot = webroot.canonicalize()?;
+    let file = file.canonicalize()?;
+    if file.starts_with(&webroot) {
+        Ok(file)
+    } else {
+        Err(ResolveError::NotFound)
+    }
+    // lab:end
+}
+
+/// Whether `name`, one segment of a URI's path once decoded, is the plain name of something in
+/// a folder, which is all a segment may be. Each refusal closes a way out of the webroot:
+///
+/// - `..` is the parent folder: `/../Cargo.toml` would climb out. (`.` is the folder itself:
+///   harmless, but no file is called that either.)
+/// - `/` in a name (sent as `%2F`) would be a separator after all: `/images%2F..%2F..` would
+///   hide a `..`; and pushing a name that starts with `/` onto a path *replaces* the path.
+/// - `\` is a separator on Windows (sent as `%5C`: `/..%5CCargo.toml`).
+/// - `:` makes `C:` a drive on Windows, where pushing `C:` onto a path also replaces it.
+/// - NUL ends a name for the operating system: `secret.txt%00.html` must not pass for HTML.
+fn is_plain_name(name: &str) -> bool {
+    // lab:todo Step 7: return false for "..", "." and any name that contains '/', '\\', ':' or '\0'; true otherwise (docs chapter "Step 7: serving files")
+    name != ".." && name != "." && !name.contains(['/', '\\', ':', '\0'])
+    // lab:end
+}
+
+/// Decodes the `%XX` escapes of one segment of a URI's path: `my%20page.html` is
+/// `my page.html`. A URI can carry only some characters as they are; any other byte is sent
+/// as `%` and two hexadecimal digits. Returns `None` if a `%` is not followed by two
+/// hexadecimal digits, or if the decoded bytes are not UTF-8 text.
+///
+/// (Given: it is a detail of how URIs are written, not of serving files. `+` stands for a
+/// space only in query strings, so here it stays a `+`.)
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            let hex = bytes.get(at + 1..at + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let hex = std::str::from_utf8(hex).ok()?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            at += 3;
+        } else {
+            decoded.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// The names in the folder `dir`, sorted, each folder's name followed by `/` (`icons/`), so
+/// that a reader tells folders from files.
+fn folder_entries(dir: &Path) -> io::Result<Vec<String>> {
+    // lab:todo Step 7: read the folder with `fs::read_dir(dir)?`; for each entry, its `file_name()` as a String (`to_string_lossy`), plus "/" if `entry.path().is_dir()`; then sort them (docs chapter "Step 7: serving files")
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let mut name = entry.file_name().to_string_lossy().into_owned();
+        // `is_dir` follows a symlink, so a link to a folder is listed as one.
+        if entry.path().is_dir() {
+            name.push('/');
+        }
+        names.push(name);
+    }
+    // The disk lists a folder in no particular order; sorted, the listing is the same on
+    // every machine.
+    names.sort();
+    Ok(names)
+    // lab:end
+}
+
+/// The MIME type of the file at `path`, guessed from its extension (`.html` is `text/html`,
+/// `.png` is `image/png`), or `application/octet-stream`, "some bytes", when it says nothing.
+/// The client decides with it what to do with the body: lay out a page, show a picture...
+fn mime_type(path: &Path) -> &'static str {
+    // lab:todo Step 7: return `mime_guess::from_path(path).first_raw()`, or "application/octet-stream" if that is None (docs chapter "Step 7: serving files")
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+    // lab:end
+}
+
+/// `200 OK` with `body`, whose type is `mime_type`, such as `text/html` or `image/png`.
+pub fn response_ok(body: &[u8], mime_type: &str) -> Vec<u8> {
+    // lab:starter
+    //| // TODO(Step 7): send `body` with the header `Content-Type: {mime_type}`, instead of
+    //| // step 6's canned text. The body may be any bytes (a picture is not text).
+    //| let body = "Hello from your Rust web server!\n";
+    //| format!(
+    //|     "HTTP/1.1 200 OK\r\n\
+    //|      Content-Type: text/plain\r\n\
+    //|      Content-Length: {}\r\n\
+    //|      Connection: close\r\n\
+    //|      \r\n\
+    //|      {body}",
+    //|     body.len()
+    //| )
+    //| .into_bytes()
+    // lab:solution
+    // Content-Length tells the client where the body ends, so it knows it has all of it;
+    // Connection: close tells it not to send another request on this connection.
+    let head = format!(
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: {mime_type}\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n",
+        body.len()
+    );
+    // The body may be any bytes, a picture as well as text: append it as bytes.
+    [head.as_bytes(), body].concat()
+    // lab:end
+}
+
+/// The answer when the URI names nothing the server can send: `404 Not Found`, with a short
+/// text saying so, for the person who reads it in a browser.
+pub fn response_not_found() -> Vec<u8> {
+    // lab:todo Step 7: return the bytes of a 404 Not Found response: the status line, Content-Type: text/plain, Content-Length, Connection: close, the blank line, then a short text body (docs chapter "Step 7: serving files")
+    let body = "Not Found\n";
+    format!(
+        "HTTP/1.1 404 Not Found\r\n\
+         Content-Type: text/plain\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n\
+         {body}",
+        body.len()
+    )
+    .into_bytes()
+    // lab:end
+}
+
+/// The answer to a method other than GET: `405 Method Not Allowed`, with the `Allow` header a
+/// 405 must carry, naming the methods the server does serve. It has no body, which also makes
+/// it right for HEAD, whose answer never has one.
+pub fn response_method_not_allowed() -> Vec<u8> {
+    b"HTTP/1.1 405 Method Not Allowed\r\n\
+      Allow: GET\r\n\
+      Content-Length: 0\r\n\
+      Connection: close\r\n\
+      \r\n"
+        .to_vec()
+}
+
+/// The answer to a request line the server cannot read: `400 Bad Request`, with no body.
+pub fn response_bad_request() -> Vec<u8> {
+    b"HTTP/1.1 400 Bad Request\r\n\
+      Content-Length: 0\r\n\
+      Connection: close\r\n\
+      \r\n"
+        .to_vec()
+}
+
+/// Bonus: the answer when serving failed on the server's side (a program that failed, a file
+/// that could not be read): `500 Internal Server Error`, with a short text.
+pub fn response_internal_server_error() -> Vec<u8> {
+    // lab:todo Step 7 bonus: return the bytes of a 500 Internal Server Error response: the status line, Content-Type: text/plain, Content-Length, Connection: close, the blank line, then a short text body (docs chapter "Step 7: serving files")
+    let body = "Internal Server Error\n";
+    format!(
+        "HTTP/1.1 500 Internal Server Error\r\n\
+         Content-Type: text/plain\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n\
+         {body}",
+        body.len()
+    )
+    .into_bytes()
+    // lab:end
+}
+
+/// Bonus: `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
+/// `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(when: DateTime<Utc>) -> String {
+    // lab:todo Step 7 bonus: format `when` like `Sun, 06 Nov 1994 08:49:37 GMT` with `when.format("...")`: %a, %d, %b, %Y, %H:%M:%S (docs chapter "Step 7: serving files")
+    when.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    // lab:end
+}
+
+// lab:starter
+// lab:solution
+/// `response` with a `Date` header saying `now`, right after its status line.
+fn with_date(response: &[u8], now: DateTime<Utc>) -> Vec<u8> {
+    let Some(line_end) = response.windows(2).position(|pair| pair == b"\r\n") else {
+        return response.to_vec();
+    };
+    let date = format!("Date: {}\r\n", http_date(now));
+    let (status_line, rest) = response.split_at(line_end + 2);
+    [status_line, date.as_bytes(), rest].concat()
+}
+
+/// Whether the client would rather have HTML than plain text, as a browser would: its
+/// `Accept` header gives `text/html` a higher quality (`q`) than `text/plain`. curl sends
+/// `Accept: */*`, which likes both the same: it keeps the plain listing.
+fn prefers_html(request: &[u8]) -> bool {
+    let accept = header(request, "Accept").unwrap_or("*/*");
+    quality(accept, "text/html") > quality(accept, "text/plain")
+}
+
+/// The value of the first header called `name` (in any case) in `request`, if it is text.
+fn header<'r>(request: &'r [u8], name: &str) -> Option<&'r str> {
+    // Only the head: bytes read past the blank line belong to a body.
+    let head_end = request
+        .windows(4)
+        .position(|four| four == b"\r\n\r\n")
+        .unwrap_or(request.len());
+    let lines = request[..head_end].split(|&byte| byte == b'\n').skip(1);
+    lines
+        .filter_map(|line| std::str::from_utf8(line).ok())
+        .filter_map(|line| line.split_once(':'))
+        .find(|(field, _)| field.trim().eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.trim())
+}
+
+/// How much a client whose `Accept` header is `accept` wants `mime_type`, from 0 to 1: the
+/// `q` of the most specific media range that matches it (`text/html` before `text/*` before
+/// `*/*`), 1 when none is given, 0 when no range matches.
+fn quality(accept: &str, mime_type: &str) -> f32 {
+    let (kind, _) = mime_type.split_once('/').unwrap_or((mime_type, ""));
+    let mut best = (0, 0.0); // (how specific the range is, its q)
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim();
+        let specific = if media.eq_ignore_ascii_case(mime_type) {
+            3
+        } else if media.eq_ignore_ascii_case(&format!("{kind}/*")) {
+            2
+        } else if media == "*/*" {
+            1
+        } else {
+            continue;
+        };
+        let q = parts
+            .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if specific > best.0 {
+            best = (specific, q);
+        }
+    }
+    best.1
+}
+
+/// A folder's listing as a web page: a link to each entry, and to the folder above.
+fn folder_page(uri: &str, dir: &Path) -> io::Result<String> {
+    // The links start from the folder's own path, so that they work whether the URI ended with
+    // `/` or not. It is rebuilt from decoded segments, escaped again: characters such as `"` or
+    // `<` in the URI must not reach the page as they are.
+    let path = uri.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .filter_map(percent_decode)
+        .collect();
+    let mut base = String::from("/");
+    for segment in &segments {
+        base += &percent_encode(segment);
+        base.push('/');
+    }
+    let title = html_escape(&format!("Index of {}", path_text(&segments)));
+    let mut items = String::new();
+    if !segments.is_empty() {
+        let parent = &base[..base[..base.len() - 1].rfind('/').unwrap_or(0) + 1];
+        items += &format!("<li><a href=\"{parent}\">../</a></li>\n");
+    }
+    for name in folder_entries(dir)? {
+        let (bare, slash) = match name.strip_suffix('/') {
+            Some(bare) => (bare, "/"),
+            None => (name.as_str(), ""),
+        };
+        let href = format!("{base}{}{slash}", percent_encode(bare));
+        let text = html_escape(&name);
+        items += &format!("<li><a href=\"{href}\">{text}</a></li>\n");
+    }
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n<ul>\n{items}</ul>\n\
+         </body>\n</html>\n"
+    ))
+}
+
+/// `/images/icons/` for the segments `images`, `icons`.
+fn path_text(segments: &[String]) -> String {
+    let mut text = String::from("/");
+    for segment in segments {
+        text += segment;
+        text.push('/');
+    }
+    text
+}
+
+/// `name` with every byte that may not stand as it is in a URI's path written `%XX`.
+fn percent_encode(name: &str) -> String {
+    let mut encoded = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded += &format!("%{byte:02X}");
+        }
+    }
+    encoded
+}
+
+/// `text` safe to put in HTML, in an element or a quoted attribute.
+fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped += "&amp;",
+            '<' => escaped += "&lt;",
+            '>' => escaped += "&gt;",
+            '"' => escaped += "&quot;",
+            '\'' => escaped += "&#39;",
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Bonus, Unix only: running a program found in the webroot and sending what it prints, as the
+/// lesson's "re-invented CGI" does. On Unix a file's permissions say whether it is a program
+/// (its `x` bits); elsewhere there is no such mark, and the server sends the file as it is.
+#[cfg(unix)]
+mod program {
+    use std::io;
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    /// How long a program may take. The server answers one client at a time, so a program
+    /// that never ends would otherwise stop it for good; a page like `make_time`'s takes a few
+    /// milliseconds.
+    pub const PROGRAM_PATIENCE: Duration = Duration::from_secs(2);
+
+    /// Whether `path` is a file that someone may run: one of its `x` permission bits is set.
+    pub fn is_program(path: &Path) -> bool {
+        path.metadata()
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    }
+
+    /// Runs `program` in its own folder and returns what it printed. Fails if it cannot start,
+    /// exits with a failure, or takes longer than [`PROGRAM_PATIENCE`].
+    pub fn run(program: &Path) -> io::Result<Vec<u8>> {
+        let mut command = Command::new(program);
+        if let Some(folder) = program.parent() {
+            command.current_dir(folder);
+        }
+        // Its own process group, so that on a timeout everything it started can be stopped
+        // with it (a shell script's `sleep` would otherwise live on).
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .process_group(0);
+        let child = command.spawn()?;
+        let group = child.id();
+        // std cannot wait for a process with a time limit: a thread waits, this one waits
+        // for the thread's message, at most PROGRAM_PATIENCE.
+        let (sender, finished) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = sender.send(child.wait_with_output());
+        });
+        let output = match finished.recv_timeout(PROGRAM_PATIENCE) {
+            Ok(output) => output?,
+            Err(_) => {
+                // Kills the whole group; the waiting thread then sees the program end and
+                // finishes too.
+                let _ = Command::new("kill")
+                    .args(["-s", "KILL", "--", &format!("-{group}")])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("{} took more than {PROGRAM_PATIENCE:?}", program.display()),
+                ));
+            }
+        };
+        if !output.status.success() {
+            return Err(io::Error::other(format!(
+                "{} failed ({})",
+                program.display(),
+                output.status
+            )));
+        }
+        Ok(output.stdout)
+    }
+}
+
+// lab:end
+/// The program: `step7 [--host 127.0.0.1] [--port 10000] [--webroot DIR]`.
+pub fn run(program: &str, args: Vec<String>) -> ExitCode {
+    labcli::webroot_server_program(program, args, serve_webroot)
+}

@@ -1,0 +1,193 @@
+//! Checks that the book and the README say what the code does: every chapter a message points
+//! to exists, every test or function named in backticks exists, every `cargo -p` names a
+//! package, every relative link resolves, and `.ci/run` runs the README's test command. They run
+//! as tests, so `cargo test` and `verify` keep the prose honest.
+
+#[cfg(test)]
+mod tests {
+    /// The project's test command, as the README gives it; `.ci/run` must run it.
+    const TEST_COMMAND: &str = "cargo xtask verify";
+
+    use crate::steps::STEPS;
+    use crate::workspace_root;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    /// `(path from the root, text)` of every file with the given extension under `dirs`.
+    fn files(dirs: &[&str], extension: &str) -> Vec<(PathBuf, String)> {
+        let root = workspace_root();
+        let mut found = Vec::new();
+        let mut pending: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+        while let Some(path) = pending.pop() {
+            if path.is_dir() {
+                let entries = fs::read_dir(&path).unwrap().map(|e| e.unwrap().path());
+                pending.extend(entries);
+            } else if path.extension().is_some_and(|e| e == extension) {
+                let text = fs::read_to_string(&path).unwrap();
+                found.push((path.strip_prefix(&root).unwrap().to_path_buf(), text));
+            }
+        }
+        found
+    }
+
+    fn prose() -> Vec<(PathBuf, String)> {
+        let mut prose = files(&["docs/src"], "md");
+        let readme = fs::read_to_string(workspace_root().join("README.md")).unwrap();
+        prose.push((PathBuf::from("README.md"), readme));
+        prose
+    }
+
+    /// The chapter titles and files listed in docs/src/SUMMARY.md: `[Title](file.md)`.
+    fn summary() -> Vec<(String, String)> {
+        let text = fs::read_to_string(workspace_root().join("docs/src/SUMMARY.md")).unwrap();
+        text.lines()
+            .filter_map(|line| {
+                let (title, rest) = line.split_once('[')?.1.split_once("](")?;
+                Some((title.to_string(), rest.split_once(')')?.0.to_string()))
+            })
+            .collect()
+    }
+
+    /// Every string quoted right after `marker` in `text`: `marker "this"`.
+    fn quoted_after<'a>(text: &'a str, marker: &str) -> Vec<&'a str> {
+        let opening = format!("{marker} \"");
+        let quoted = text.split(opening.as_str()).skip(1);
+        quoted.filter_map(|rest| rest.split('"').next()).collect()
+    }
+
+    #[test]
+    fn every_chapter_in_the_summary_exists_and_every_step_has_one() {
+        let summary = summary();
+        for (title, file) in &summary {
+            let path = workspace_root().join("docs/src").join(file);
+            assert!(
+                path.is_file(),
+                "SUMMARY.md lists {title:?} as {file}, which does not exist"
+            );
+        }
+        for step in STEPS {
+            assert!(
+                summary.iter().any(|(title, _)| title == step.title),
+                "SUMMARY.md has no chapter titled {:?} (xtask/src/steps.rs)",
+                step.title
+            );
+        }
+    }
+
+    #[test]
+    fn every_docs_chapter_a_message_names_exists() {
+        let titles: Vec<String> = summary().into_iter().map(|(title, _)| title).collect();
+        let sources = files(
+            &["solutions/src", "tests/suites", "tests/src", "cli/src"],
+            "rs",
+        );
+        for (path, text) in sources {
+            // In Rust source the quotes around a chapter title are escaped inside strings.
+            let text = text.replace("\\\"", "\"");
+            for title in quoted_after(&text, "docs chapter") {
+                let title = title.to_string();
+                assert!(
+                    titles.contains(&title),
+                    "{}: no chapter titled {title:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_test_or_function_the_book_names_exists() {
+        let code: String = files(&["tests/suites", "solutions/src"], "rs")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        for (path, text) in prose() {
+            for name in text.split('`').skip(1).step_by(2) {
+                let is_long_snake = name.split('_').count() >= 4
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if is_long_snake {
+                    assert!(
+                        code.contains(&format!("fn {name}(")),
+                        "{} names `{name}`, which no test or function has",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_cargo_package_the_book_names_exists() {
+        let mut packages: Vec<String> = STEPS.iter().map(|step| step.package()).collect();
+        packages.extend(
+            ["solutions", "xtask", "testkit", "labcli", "kit", "browser"].map(String::from),
+        );
+        let bare = |word: &str| {
+            word.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_string()
+        };
+        for (path, text) in prose() {
+            for word in text.split("cargo ").skip(1) {
+                let mut words = word.split_whitespace();
+                let Some(("test" | "run", "-p")) = words.next().zip(words.next()) else {
+                    continue;
+                };
+                let package = bare(words.next().unwrap_or_default());
+                assert!(
+                    packages.contains(&package),
+                    "{}: no package {package:?}",
+                    path.display()
+                );
+                if package == "solutions" && words.next() == Some("--") {
+                    let step = bare(words.next().unwrap_or_default());
+                    let known = packages.contains(&step) && step.starts_with("step");
+                    assert!(
+                        known || step == "STEP" || step == "stepN",
+                        "{}: no reference program {step:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_relative_link_resolves() {
+        let root = workspace_root();
+        for (path, text) in prose() {
+            let dir = root.join(path.parent().unwrap_or(Path::new("")));
+            for target in text
+                .split("](")
+                .skip(1)
+                .filter_map(|rest| rest.split(')').next())
+            {
+                let target = target.split('#').next().unwrap_or_default();
+                if target.is_empty() || target.contains("://") {
+                    continue;
+                }
+                assert!(
+                    dir.join(target).exists(),
+                    "{} links to {target}, which does not exist",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ci_runs_the_readme_test_command() {
+        let root = workspace_root();
+        let readme = fs::read_to_string(root.join("README.md")).unwrap();
+        let ci = fs::read_to_string(root.join(".ci/run")).unwrap();
+        assert!(
+            readme.contains(&format!("```console\n{TEST_COMMAND}\n```")),
+            "README.md should show `{TEST_COMMAND}`"
+        );
+        assert!(
+            ci.lines().any(|line| line.trim() == TEST_COMMAND),
+            ".ci/run should run `{TEST_COMMAND}`"
+        );
+    }
+}
