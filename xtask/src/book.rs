@@ -144,7 +144,7 @@ mod tests {
                     let step = bare(words.next().unwrap_or_default());
                     let known = packages.contains(&step) && step.starts_with("step");
                     assert!(
-                        known || step == "STEP" || step == "stepN",
+                        known || step == "STEP" || step == "stepN" || step == "demo",
                         "{}: no reference program {step:?}",
                         path.display()
                     );
