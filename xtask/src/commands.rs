@@ -190,10 +190,11 @@ pub fn without_comment(text: &str) -> String {
     text.to_string()
 }
 
-/// A pattern such as `cargo run -p solutions -- stepN ...` stands for many commands: it is not
-/// run.
+/// A pattern such as `cargo run -p solutions -- stepN ...` or `... -- demo N` stands for many
+/// commands: it is not run. A placeholder is a word in capitals alone (`N`, `URL`, `PORT`).
 fn is_pattern(text: &str) -> bool {
-    text.contains("...")
+    let placeholder = |word: &str| word.chars().all(|c| c.is_ascii_uppercase());
+    text.contains("...") || text.split_whitespace().any(placeholder)
 }
 
 /// The text after the first ` -- `, as it is (quotes and spacing kept).
@@ -656,6 +657,15 @@ mod tests {
         assert_eq!(kind("cargo test -p step7 -- --ignored"), Kind::NotRun);
         assert_eq!(kind("python3 -m http.server 10000"), Kind::PythonServer);
         assert_eq!(kind("curl -v http://127.0.0.1:10000/"), Kind::Shell);
+    }
+
+    #[test]
+    fn patterns_are_not_commands() {
+        assert!(is_pattern("cargo run -p solutions -- demo N"));
+        assert!(is_pattern("cargo run -p solutions -- stepN ..."));
+        assert!(!is_pattern(
+            "cargo run -p kit --bin send -- 'GET / HTTP/1.0' --to 127.0.0.1:1"
+        ));
     }
 
     #[test]
