@@ -286,10 +286,13 @@ pub fn check_all(
     let missing: Vec<&(&str, &str)> = TOOLS.iter().filter(|(tool, _)| !on_path(tool)).collect();
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|(t, p)| format!("{t} ({p})")).collect();
-        return Err(format!(
-            "the book's commands need {}: install them (`.ci/run` does)",
-            list.join(", ")
-        ));
+        let needed = format!("the book's commands need {}", list.join(", "));
+        // As with Chromium: a laptop without them skips the check, CI never does.
+        if std::env::var_os("CI").is_none() {
+            println!("NOTE: {needed}: not checked here; CI checks them.");
+            return Ok((0, Vec::new()));
+        }
+        return Err(format!("{needed}: install them (`.ci/run` does)"));
     }
     let mut files = vec![root.join("README.md")];
     let mut chapters: Vec<PathBuf> = std::fs::read_dir(root.join("docs/src"))
@@ -434,7 +437,7 @@ impl Player<'_> {
     fn run(&self, text: &str, check_only: bool) -> Result<Ran, String> {
         let mut command = shell(self.root, text);
         if check_only {
-            command.env(labcli_check_only(), "1");
+            command.env(CHECK_ONLY_VARIABLE, "1");
         }
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command
@@ -463,10 +466,9 @@ impl Player<'_> {
     }
 }
 
-/// The name of labcli's check-only variable (xtask does not depend on labcli).
-fn labcli_check_only() -> &'static str {
-    "LABCLI_CHECK_ONLY"
-}
+/// `labcli::CHECK_ONLY_VARIABLE`, named again because xtask does not depend on labcli; a test
+/// below keeps the two equal.
+const CHECK_ONLY_VARIABLE: &str = "LABCLI_CHECK_ONLY";
 
 /// An `nc` with nothing piped into it and no `-d` would wait for the keyboard: `-z` makes it
 /// connect and leave, which still checks its options and that something listens.
@@ -657,6 +659,16 @@ mod tests {
         assert_eq!(kind("cargo test -p step7 -- --ignored"), Kind::NotRun);
         assert_eq!(kind("python3 -m http.server 10000"), Kind::PythonServer);
         assert_eq!(kind("curl -v http://127.0.0.1:10000/"), Kind::Shell);
+    }
+
+    #[test]
+    fn the_check_only_variable_is_the_one_labcli_reads() {
+        let labcli = std::fs::read_to_string(crate::workspace_root().join("cli/src/lib.rs"));
+        let declared = format!("pub const CHECK_ONLY_VARIABLE: &str = \"{CHECK_ONLY_VARIABLE}\";");
+        assert!(
+            labcli.unwrap().contains(&declared),
+            "cli/src/lib.rs: {declared}"
+        );
     }
 
     #[test]
