@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::{Args, EXIT_FAILURE, EXIT_USAGE, UsageError, fail};
+use crate::{Args, EXIT_FAILURE, EXIT_USAGE, UsageError, fail, would};
 
 /// The lesson's ports: 50000 for the socket labs, 10000 for the web servers.
 const SOCKET_LAB_PORT: u16 = 50000;
@@ -43,6 +43,9 @@ pub fn echo_program(
         }
         Some((mode, message)) if mode == "client" && !message.is_empty() => {
             let message = message.join(" ");
+            if let Some(exit) = would(format_args!("connect to {address}")) {
+                return exit;
+            }
             match echo_client(&address, message.as_bytes()) {
                 Ok(echo) => print_bytes(program, &[&echo, b"\n"]),
                 Err(error) => connect_failure(program, &address, error, "server"),
@@ -110,6 +113,9 @@ pub fn http_client_program<Url, UrlError: Display>(
             );
         }
     };
+    if let Some(exit) = would(format_args!("fetch {text}")) {
+        return exit;
+    }
     match get(&url) {
         Ok(response) => print_bytes(program, &[&response]),
         Err(error) => connect_failure(program, text, error, "web server"),
@@ -226,28 +232,45 @@ fn listen_and_serve(
     scheme: &str,
     serve: impl FnOnce(TcpListener) -> io::Result<()>,
 ) -> ExitCode {
-    let listener = match TcpListener::bind(address) {
+    let listener = match listen(program, address, scheme) {
         Ok(listener) => listener,
-        Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
-            let hint = "another program is using that port: stop it, or pick another with --port";
-            return fail(
-                program,
-                format!("cannot listen on {address}: {error}\n{hint}"),
-                1,
-            );
-        }
-        Err(error) => return fail(program, format!("cannot listen on {address}: {error}"), 1),
+        Err(exit) => return exit,
     };
-    let bound = listener
-        .local_addr()
-        .map_or(address.to_string(), |a| a.to_string());
-    let slash = if scheme.is_empty() { "" } else { "/" };
-    println!("listening on {scheme}{bound}{slash}");
-    let _ = io::stdout().flush();
     match serve(listener) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(program, format!("server stopped: {error}"), EXIT_FAILURE),
     }
+}
+
+/// Binds `address` and prints `listening on {scheme}ADDR` (with a final `/` after a scheme) as
+/// the program's first line. `Err` is the exit: a port in use or another failure to bind
+/// (code 1, with a hint), or the end of a check-only run (`would listen on ...`, code 0).
+pub fn listen(program: &str, address: &str, scheme: &str) -> Result<TcpListener, ExitCode> {
+    let slash = if scheme.is_empty() { "" } else { "/" };
+    if let Some(exit) = would(format_args!("listen on {scheme}{address}{slash}")) {
+        return Err(exit);
+    }
+    let listener = match TcpListener::bind(address) {
+        Ok(listener) => listener,
+        Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
+            let hint = "another program is using that port: stop it, or pick another with --port";
+            return Err(fail(
+                program,
+                format!("cannot listen on {address}: {error}\n{hint}"),
+                EXIT_FAILURE,
+            ));
+        }
+        Err(error) => {
+            let message = format!("cannot listen on {address}: {error}");
+            return Err(fail(program, message, EXIT_FAILURE));
+        }
+    };
+    let bound = listener
+        .local_addr()
+        .map_or(address.to_string(), |a| a.to_string());
+    println!("listening on {scheme}{bound}{slash}");
+    let _ = io::stdout().flush();
+    Ok(listener)
 }
 
 fn connect_failure(program: &str, target: &str, error: io::Error, peer: &str) -> ExitCode {

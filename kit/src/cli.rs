@@ -52,9 +52,14 @@ impl Program {
     }
 
     /// Binds `host:port` and prints `listening on ADDR` as the first line on stdout, so that
-    /// tests and scripts can start the program with port 0 and learn the real port.
+    /// tests and scripts can start the program with port 0 and learn the real port. In a
+    /// check-only run (`labcli::CHECK_ONLY_VARIABLE`) it prints `would listen on ADDR` instead,
+    /// and `Err` is the exit of success.
     pub fn listen(&self, host: &str, port: u16) -> Result<TcpListener, ExitCode> {
         let address = format!("{host}:{port}");
+        if let Some(exit) = labcli::would(format_args!("listen on {address}")) {
+            return Err(exit);
+        }
         let listener = TcpListener::bind(&address).map_err(|error| {
             let hint = if error.kind() == io::ErrorKind::AddrInUse {
                 "\nanother program is using that port: stop it, or pick another"

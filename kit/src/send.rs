@@ -49,6 +49,9 @@ pub fn program(args: Vec<String>) -> ExitCode {
         Ok(target) => target,
         Err(error) => return program.usage_error(error),
     };
+    if let Some(exit) = labcli::would(format_args!("send {} bytes to {to}", message.len())) {
+        return exit;
+    }
     let reply = cli::resolve(&host, port).and_then(|addresses| exchange(&addresses, &message));
     match reply {
         Ok(()) => ExitCode::SUCCESS,

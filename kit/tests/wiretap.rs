@@ -188,3 +188,56 @@ fn a_target_that_refuses_is_reported_and_the_tap_goes_on() {
     }
     assert_eq!(tap.why_stopped(), None, "the tap keeps running");
 }
+
+/// The request curl 7.88.1 sends for `curl http://HOST/sample.txt`.
+fn curls_request(host: &str) -> Vec<u8> {
+    format!(
+        "GET /sample.txt HTTP/1.1\r\nHost: {host}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_curl_request_and_the_step_7_answer_are_shown_as_the_step_7_chapter_shows_them() {
+    let server = Server::start(solutions::step7::serve);
+    let tap = wiretap(&server.addr().to_string());
+    let tap_host = format!("127.0.0.1:{}", tap.addr().port());
+
+    let answer = Exchange::send(&curls_request(&tap_host)).with(&tap);
+
+    let answer = http::Response::expect(&answer, "the step 7 server's answer, through the tap");
+    assert_eq!(answer.status_line, "HTTP/1.1 200 OK");
+    let transcript = tap.lines_until("<connection closed");
+    for line in [
+        "#1 C (-->): GET /sample.txt HTTP/1.1<CRLF>",
+        "#1 S (<--): HTTP/1.1 200 OK<CRLF>",
+    ] {
+        assert!(
+            transcript.iter().any(|printed| printed == line),
+            "the transcript should show {line:?}; it is:\n{}",
+            transcript.join("\n")
+        );
+    }
+    // Every line the chapter shows, but those that change from run to run.
+    let chapter = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/src/step7-serve-files.md"),
+    )
+    .expect("the step 7 chapter");
+    let varying = ["<connection from", "Host:", "Date:"];
+    let shown: Vec<&str> = chapter
+        .lines()
+        .filter(|line| line.starts_with("#1 "))
+        .filter(|line| !varying.iter().any(|v| line.contains(v)))
+        .collect();
+    assert!(
+        shown.len() >= 8,
+        "the chapter shows a transcript: {shown:?}"
+    );
+    for line in shown {
+        assert!(
+            transcript.iter().any(|printed| printed == line),
+            "docs/src/step7-serve-files.md shows {line:?}, which the tap does not print:\n{}",
+            transcript.join("\n")
+        );
+    }
+}

@@ -4,6 +4,10 @@
 //! lab's `src/lib.rs`: comments `// lab:todo ...` and `// lab:starter` ... `// lab:end` mark
 //! the code a student writes (see the maintainer guide). Later steps therefore repeat the
 //! earlier steps' code they build on, on purpose.
+//!
+//! `demo` is not a step: it is the classroom command `solutions demo N`.
+
+pub mod demo;
 
 pub mod step1;
 pub mod step2;

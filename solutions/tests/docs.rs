@@ -34,6 +34,41 @@ fn crlf_notation_marks_each_line_end() {
     );
 }
 
+mod http {
+    use super::{assert_shown, chapter};
+
+    const CHAPTER: &str = "http.md";
+
+    #[test]
+    fn the_chapter_shows_the_request_of_the_step_3_client() {
+        use solutions::step3::{parse_url, request_for};
+        let url = parse_url("http://127.0.0.1:10000/sample.txt").unwrap();
+        assert_shown(CHAPTER, &request_for(&url));
+    }
+
+    #[test]
+    fn the_chapter_shows_the_answers_of_the_reference_servers() {
+        assert_shown(CHAPTER, &solutions::step6::response_ok());
+        assert_shown(CHAPTER, &solutions::step7::response_method_not_allowed());
+        assert_shown(CHAPTER, &solutions::step7::response_not_found());
+    }
+
+    #[test]
+    fn the_chapter_takes_its_url_apart_as_the_step_3_client_does() {
+        let url =
+            solutions::step3::parse_url("http://127.0.0.1:10000/images/sunset.jpg?size=small#top")
+                .unwrap();
+        let text = chapter(CHAPTER);
+        let rows = [
+            format!("| host and port | `{}`, `{}` |", url.host, url.port),
+            format!("`GET {} HTTP/1.1`", url.target),
+        ];
+        for row in rows {
+            assert!(text.contains(&row), "docs/src/{CHAPTER} should show\n{row}");
+        }
+    }
+}
+
 mod step2 {
     use super::assert_shown;
     use chrono::{TimeZone, Utc};

@@ -144,7 +144,7 @@ mod tests {
                     let step = bare(words.next().unwrap_or_default());
                     let known = packages.contains(&step) && step.starts_with("step");
                     assert!(
-                        known || step == "STEP" || step == "stepN",
+                        known || step == "STEP" || step == "stepN" || step == "demo",
                         "{}: no reference program {step:?}",
                         path.display()
                     );
@@ -174,6 +174,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_book_carries_what_it_needs_to_draw_its_diagrams() {
+        let docs = workspace_root().join("docs");
+        let config = fs::read_to_string(docs.join("book.toml")).unwrap();
+        assert!(
+            config.contains("additional-js = [\"mermaid-init.js\"]"),
+            "docs/book.toml should load mermaid-init.js"
+        );
+        let init = fs::read_to_string(docs.join("mermaid-init.js")).unwrap();
+        assert!(init.contains("path_to_root + \"mermaid/mermaid.tiny.js\""));
+        let mermaid = fs::read_to_string(docs.join("src/mermaid/mermaid.tiny.js")).unwrap();
+        let version = init
+            .split("@mermaid-js/tiny ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .expect("mermaid-init.js names the version it loads");
+        assert!(
+            mermaid.contains(&format!("\"{version}\"")),
+            "docs/src/mermaid/mermaid.tiny.js is not version {version}, as mermaid-init.js says"
+        );
+        assert!(docs.join("src/mermaid/LICENSE").is_file());
+        let diagrams = prose()
+            .iter()
+            .map(|(_, text)| text.matches("```mermaid\nsequenceDiagram\n").count())
+            .sum::<usize>();
+        assert!(diagrams >= 4, "the book's diagrams are sequence diagrams");
     }
 
     #[test]

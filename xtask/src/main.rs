@@ -1,12 +1,14 @@
 //! Maintenance and classroom tasks for the workbook: `cargo xtask <task>`.
 //!
 //! - `book.rs`: checks that the book and README match the code
+//! - `commands.rs`: `book-commands`, running every command the book shows
 //! - `steps.rs`: the table of labs and suites, the one place that lists them
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 
 mod book;
+mod commands;
 mod libtest;
 mod markers;
 mod steps;
@@ -23,7 +25,10 @@ tasks:
   sync-labs --check  only say whether the labs are what sync-labs would write
   verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
                      suite, and each pristine starter fails exactly its step's new tests, with
-                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)";
+                     teaching messages and within 10 s, and the book's commands run.
+                     STEPS: `3` or `4-7` (default: all)
+  book-commands      only run every command the book and the README show (see
+                     xtask/src/commands.rs); needs curl, nc and python3";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +51,9 @@ fn main() -> ExitCode {
             )),
         }),
         ["verify"] => verify::verify(&root, &steps::STEPS.iter().collect::<Vec<_>>()),
+        ["book-commands"] => verify::book_commands(&root).map(|passed| {
+            println!("book commands: {passed} passed, 0 failed");
+        }),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

@@ -7,6 +7,7 @@
 //! 3. On each pristine starter, every test new at that step fails, with a message that teaches
 //!    (it names the step or the docs, or gives a hint), and every carried-over test passes;
 //!    the run takes under 10 s, so nothing hangs.
+//! 4. Every command the book shows is valid, and runs as the book says (`commands.rs`).
 
 use std::io::Read;
 use std::path::Path;
@@ -72,6 +73,13 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     println!("reference: {reference_passed} tests passed");
 
     let mut problems = Vec::new();
+    let book_passed = match book_commands(root) {
+        Ok(passed) => passed,
+        Err(problem) => {
+            problems.push(problem);
+            0
+        }
+    };
     // Each test of a starter that behaves as the contract says (new: red, carried: green).
     let mut as_expected = 0;
     println!(
@@ -103,7 +111,7 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     // The closing count: reference tests and starter tests that behaved as they should.
     let counts = format!(
         "verify: {} passed, {} failed",
-        reference_passed + as_expected,
+        reference_passed + book_passed + as_expected,
         problems.len()
     );
     if problems.is_empty() {
@@ -112,6 +120,21 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("\n{}\n{counts}", problems.join("\n")))
+    }
+}
+
+/// Builds the programs and runs the book's commands; the number of commands that passed.
+pub fn book_commands(root: &Path) -> Result<usize, String> {
+    let binaries = crate::commands::build_binaries(root)?;
+    let (passed, problems) = crate::commands::check_all(root, &binaries)?;
+    if problems.is_empty() {
+        println!("book commands: all {passed} fine");
+        Ok(passed)
+    } else {
+        Err(format!(
+            "book commands that fail:\n{}\nfix the command in the book, or the program",
+            problems.join("\n")
+        ))
     }
 }
 

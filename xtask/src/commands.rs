@@ -1,0 +1,733 @@
+//! The commands the book shows, found and run: `cargo xtask book-commands` (and `verify`).
+//!
+//! A command is a `$ ` line of a ```` ```console ```` block (a block without any `$ ` line is
+//! all commands, one a line), or an inline `` `cargo run ...` `` in the prose. Each file
+//! (every chapter and the README) is played from top to bottom as a reader would:
+//!
+//! - Our programs (`cargo run -p solutions|stepN|kit ...`) first run with
+//!   `labcli::CHECK_ONLY_VARIABLE` set: their arguments must be valid, and they say what they
+//!   would do. A lab's command runs the reference with the same arguments (`cargo run -p step4
+//!   -- ARGS` is `solutions step4 ARGS`): the two share their command line.
+//! - A server (`would listen on ...`, or `python3 -m http.server`) is then started for real on
+//!   a free port, and stays up until the end of the file. In the commands after it, its port
+//!   in the book (10000, say) is replaced by the real one: `curl http://127.0.0.1:10000/` talks
+//!   to it.
+//! - Any other console command runs for real in `sh`, from the workspace root, with no input
+//!   and a deadline, and must exit with 0, or with the code a following `$ echo $?` shows. An
+//!   `nc` that would wait for the keyboard gets `-z` (connect, then leave).
+//! - `cargo test`, `cargo xtask`, `cargo fmt`, `cargo clippy` and `mdbook` are not run here:
+//!   the book check (`book.rs`) checks their packages and tasks.
+//!
+//! Inline `cargo run` commands are only checked, not run: they have no server beside them.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long one command may run, or a server take to say it is listening.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A command as the book shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// 1-based line in its file.
+    pub line: usize,
+    /// The command, without its `$ `; a command continued over several lines (an open quote)
+    /// keeps its line breaks.
+    pub text: String,
+    /// The exit code the book shows for it with a following `$ echo $?`, if it does.
+    pub exit_code: Option<i32>,
+    /// In backticks in the prose, rather than in a console block.
+    pub inline: bool,
+}
+
+/// Every command `markdown` shows, in order.
+pub fn shown(markdown: &str) -> Vec<Shown> {
+    let mut found: Vec<Shown> = Vec::new();
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        if let Some(info) = line.trim_start().strip_prefix("```") {
+            let start = index + 1;
+            let mut end = start;
+            while end < lines.len() && !lines[end].trim_start().starts_with("```") {
+                end += 1;
+            }
+            if info.trim() == "console" {
+                found.extend(console_block(&lines[start..end], start + 1));
+            }
+            index = end + 1;
+            continue;
+        }
+        for (n, span) in line.split('`').enumerate() {
+            if n % 2 == 1 && span.starts_with("cargo run ") {
+                found.push(Shown {
+                    line: index + 1,
+                    text: span.to_string(),
+                    exit_code: None,
+                    inline: true,
+                });
+            }
+        }
+        index += 1;
+    }
+    found
+}
+
+/// The commands of one console block whose first line is line `first` of its file.
+fn console_block(block: &[&str], first: usize) -> Vec<Shown> {
+    let prompted = block.iter().any(|line| line.starts_with("$ "));
+    let mut commands: Vec<Shown> = Vec::new();
+    let mut index = 0;
+    while index < block.len() {
+        let line = block[index];
+        let command = if prompted {
+            line.strip_prefix("$ ")
+        } else {
+            Some(line).filter(|line| !line.trim().is_empty())
+        };
+        let Some(command) = command else {
+            index += 1;
+            continue;
+        };
+        let line_number = first + index;
+        let mut text = command.to_string();
+        // A quote left open goes on over the next lines (`python3 -c '...`).
+        while text.matches('\'').count() % 2 == 1 && index + 1 < block.len() {
+            index += 1;
+            text = format!("{text}\n{}", block[index]);
+        }
+        index += 1;
+        if text == "echo $?" {
+            let code = block
+                .get(index)
+                .and_then(|output| output.trim().parse().ok());
+            if let (Some(previous), Some(code)) = (commands.last_mut(), code) {
+                previous.exit_code = Some(code);
+            }
+            continue;
+        }
+        commands.push(Shown {
+            line: line_number,
+            text,
+            exit_code: None,
+            inline: false,
+        });
+    }
+    commands
+}
+
+/// What a command is, for running it.
+#[derive(Debug, PartialEq)]
+pub enum Kind {
+    /// One of our programs: `cargo run -p PACKAGE [--bin BIN] [-- ARGS]`. `binary` is the
+    /// binary that runs it, `prefix` the arguments that come before the book's own (the step, for
+    /// a lab run as the reference), `rest` the shell text after `--`.
+    Ours {
+        binary: String,
+        prefix: Option<String>,
+        rest: String,
+    },
+    /// Python's web server: `python3 -m http.server ... PORT`.
+    PythonServer,
+    /// Not run here: cargo's own commands and mdbook.
+    NotRun,
+    /// Any other shell command.
+    Shell,
+}
+
+/// Sorts a command by its first words.
+pub fn kind(text: &str) -> Kind {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["cargo", "run", "-p", package, rest @ ..] => {
+            let (binary, rest) = match rest {
+                ["--bin", binary, rest @ ..] => (binary.to_string(), rest),
+                rest => (package.to_string(), rest),
+            };
+            let (binary, prefix) = match package.strip_prefix("step") {
+                Some(_) => ("solutions".to_string(), Some(package.to_string())),
+                None => (binary, None),
+            };
+            let rest = match rest {
+                ["--", ..] => after_double_dash(text),
+                // No arguments, perhaps a comment: `cargo run -p step4   # your lab`.
+                _ => rest.join(" "),
+            };
+            Kind::Ours {
+                binary,
+                prefix,
+                rest,
+            }
+        }
+        ["cargo", "test" | "xtask" | "fmt" | "clippy" | "build", ..] | ["mdbook", ..] => {
+            Kind::NotRun
+        }
+        ["python3", "-m", "http.server", ..] => Kind::PythonServer,
+        _ => Kind::Shell,
+    }
+}
+
+/// `text` without a shell comment at its end (`cargo run -p step4   # your lab`), so that
+/// arguments can be added after it.
+pub fn without_comment(text: &str) -> String {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (index, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), c) if c == open => quote = None,
+            (None, '#') if previous.is_whitespace() => return text[..index].trim_end().into(),
+            _ => {}
+        }
+        previous = c;
+    }
+    text.to_string()
+}
+
+/// A pattern such as `cargo run -p solutions -- stepN ...` or `... -- demo N` stands for many
+/// commands: it is not run. A placeholder is a word in capitals alone (`N`, `URL`, `PORT`).
+fn is_pattern(text: &str) -> bool {
+    let placeholder = |word: &str| word.chars().all(|c| c.is_ascii_uppercase());
+    text.contains("...") || text.split_whitespace().any(placeholder)
+}
+
+/// The text after the first ` -- `, as it is (quotes and spacing kept).
+fn after_double_dash(text: &str) -> String {
+    text.split_once(" -- ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
+
+/// `text` with every number equal to a key of `ports` (as a whole number, not part of a longer
+/// one) replaced by its value.
+pub fn with_ports(text: &str, ports: &HashMap<u16, u16>) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        let mapped = digits.parse::<u16>().ok().and_then(|n| ports.get(&n));
+        match mapped {
+            Some(real) => out.push_str(&real.to_string()),
+            None => out.push_str(digits),
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+/// The last port in a line such as `listening on http://127.0.0.1:10000/`, `would listen on
+/// 127.0.0.1:2525` or Python's `Serving HTTP on 127.0.0.1 port 8000 (...)`.
+pub fn port_in(line: &str) -> Option<u16> {
+    if let Some((_, rest)) = line.split_once(" port ") {
+        return rest.split_whitespace().next()?.parse().ok();
+    }
+    let address = line.split_whitespace().last()?;
+    let address = address.trim_start_matches("http://").trim_end_matches('/');
+    address.rsplit_once(':')?.1.parse().ok()
+}
+
+/// The programs the book's commands need besides ours, and where to get them.
+const TOOLS: &[(&str, &str)] = &[
+    ("curl", "Debian's `curl`"),
+    ("nc", "Debian's `netcat-openbsd`"),
+    ("python3", "Debian's `python3`"),
+];
+
+/// Builds our programs (the reference and the kit) and finds their paths in cargo's report.
+pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
+    let args = [
+        "build",
+        "--package",
+        "solutions",
+        "--package",
+        "kit",
+        "--bins",
+        "--message-format=json",
+    ];
+    let run = crate::verify::cargo(root, &args)?;
+    if !run.success {
+        return Err(format!("{}\ncannot build the programs", run.output));
+    }
+    let marker = "\"executable\":\"";
+    let binaries: HashMap<String, PathBuf> = run
+        .output
+        .lines()
+        .filter_map(|line| line.split_once(marker)?.1.split_once('"'))
+        .map(|(path, _)| PathBuf::from(path))
+        .filter_map(|path| Some((path.file_stem()?.to_str()?.to_string(), path)))
+        .collect();
+    if binaries.contains_key("solutions") && binaries.contains_key("wiretap") {
+        Ok(binaries)
+    } else {
+        Err(format!("cargo named no binaries:\n{}", run.output))
+    }
+}
+
+/// Runs every command of the book and the README. `binaries` maps our binaries' names to their
+/// paths. Returns how many commands passed, and what failed.
+pub fn check_all(
+    root: &Path,
+    binaries: &HashMap<String, PathBuf>,
+) -> Result<(usize, Vec<String>), String> {
+    let missing: Vec<&(&str, &str)> = TOOLS.iter().filter(|(tool, _)| !on_path(tool)).collect();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|(t, p)| format!("{t} ({p})")).collect();
+        let needed = format!("the book's commands need {}", list.join(", "));
+        // As with Chromium: a laptop without them skips the check, CI never does.
+        if std::env::var_os("CI").is_none() {
+            println!("NOTE: {needed}: not checked here; CI checks them.");
+            return Ok((0, Vec::new()));
+        }
+        return Err(format!("{needed}: install them (`.ci/run` does)"));
+    }
+    let mut files = vec![root.join("README.md")];
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(root.join("docs/src"))
+        .map_err(|e| format!("docs/src: {e}"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    chapters.sort();
+    files.extend(chapters);
+    let mut passed = 0;
+    let mut problems = Vec::new();
+    for file in files {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let name = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let mut player = Player {
+            root,
+            binaries,
+            servers: HashMap::new(),
+        };
+        let commands = shown(&text);
+        let mut file_passed = 0;
+        for command in &commands {
+            match player.play(command) {
+                Ok(()) => file_passed += 1,
+                Err(problem) => problems.push(format!(
+                    "{name}:{}: `{}`\n  {}",
+                    command.line,
+                    command.text,
+                    problem.replace('\n', "\n  ")
+                )),
+            }
+        }
+        if !commands.is_empty() {
+            println!(
+                "book commands: {name}: {file_passed} of {} fine",
+                commands.len()
+            );
+        }
+        passed += file_passed;
+    }
+    Ok((passed, problems))
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+}
+
+/// Plays the commands of one file, keeping the servers it starts.
+struct Player<'a> {
+    root: &'a Path,
+    binaries: &'a HashMap<String, PathBuf>,
+    /// The servers started so far, by the port the book gives them.
+    servers: HashMap<u16, Server>,
+}
+
+impl Player<'_> {
+    fn ports(&self) -> HashMap<u16, u16> {
+        self.servers
+            .iter()
+            .map(|(book, server)| (*book, server.port))
+            .collect()
+    }
+
+    fn play(&mut self, command: &Shown) -> Result<(), String> {
+        let expected = command.exit_code.unwrap_or(0);
+        let bare = without_comment(&command.text);
+        let text = with_ports(&bare, &self.ports());
+        match kind(&bare) {
+            Kind::NotRun => Ok(()),
+            _ if is_pattern(&bare) => Ok(()),
+            Kind::Ours {
+                binary,
+                prefix,
+                rest,
+            } => {
+                let path = self
+                    .binaries
+                    .get(&binary)
+                    .ok_or_else(|| format!("no program {binary:?} in the workspace"))?;
+                let program = match prefix {
+                    Some(step) => format!("'{}' {step}", path.display()),
+                    None => format!("'{}'", path.display()),
+                };
+                let rest = with_ports(&rest, &self.ports());
+                let shell = format!("{program} {rest}");
+                let checked = self.run(&shell, true)?;
+                expect_code(&checked, expected, "with its arguments only checked")?;
+                let would_listen = checked
+                    .stdout
+                    .lines()
+                    .find(|l| l.starts_with("would listen"));
+                match would_listen {
+                    Some(line) if !command.inline => {
+                        let book_port =
+                            port_in(line).ok_or_else(|| format!("no port in its line {line:?}"))?;
+                        let port_zero = if binary == "wiretap" {
+                            "--listen 0"
+                        } else {
+                            "--port 0"
+                        };
+                        // Arguments keep the last value given, so this overrides the book's.
+                        let started = Server::start(self.root, &format!("{shell} {port_zero}"))?;
+                        self.servers.insert(book_port, started);
+                        Ok(())
+                    }
+                    _ if command.inline => Ok(()),
+                    _ => {
+                        let ran = self.run(&shell, false)?;
+                        expect_code(&ran, expected, "")
+                    }
+                }
+            }
+            Kind::PythonServer => {
+                let words: Vec<&str> = bare.split_whitespace().collect();
+                let book_port: u16 = words
+                    .iter()
+                    .find_map(|word| word.parse().ok())
+                    .ok_or("no port in the command")?;
+                let on_zero: Vec<&str> = words
+                    .iter()
+                    .map(|w| if w.parse::<u16>().is_ok() { "0" } else { w })
+                    .collect();
+                let started = Server::start(self.root, &on_zero.join(" "))?;
+                self.servers.insert(book_port, started);
+                Ok(())
+            }
+            Kind::Shell => {
+                let text = interactive_nc_leaves(&text);
+                let ran = self.run(&text, false)?;
+                expect_code(&ran, expected, "")
+            }
+        }
+    }
+
+    /// Runs `text` in `sh` from the workspace root, with no input, within [`DEADLINE`].
+    fn run(&self, text: &str, check_only: bool) -> Result<Ran, String> {
+        let mut command = shell(self.root, text);
+        if check_only {
+            command.env(CHECK_ONLY_VARIABLE, "1");
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot start sh: {e}"))?;
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() < DEADLINE => {
+                    thread::sleep(Duration::from_millis(10)); // polling a child, not readiness
+                }
+                _ => {
+                    kill_group(&mut child);
+                    return Err(format!("still running after {DEADLINE:?}: stopped"));
+                }
+            }
+        };
+        Ok(Ran {
+            status,
+            stdout: stdout.recv_timeout(DEADLINE).unwrap_or_default(),
+            stderr: stderr.recv_timeout(DEADLINE).unwrap_or_default(),
+        })
+    }
+}
+
+/// `labcli::CHECK_ONLY_VARIABLE`, named again because xtask does not depend on labcli; a test
+/// below keeps the two equal.
+const CHECK_ONLY_VARIABLE: &str = "LABCLI_CHECK_ONLY";
+
+/// An `nc` with nothing piped into it and no `-d` would wait for the keyboard: `-z` makes it
+/// connect and leave, which still checks its options and that something listens.
+pub fn interactive_nc_leaves(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let waits = words.first() == Some(&"nc") && !words.contains(&"-d") && !text.contains('|');
+    if waits {
+        format!("{text} -z")
+    } else {
+        text.to_string()
+    }
+}
+
+struct Ran {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+fn expect_code(ran: &Ran, expected: i32, how: &str) -> Result<(), String> {
+    if ran.status.code() == Some(expected) {
+        return Ok(());
+    }
+    Err(format!(
+        "exited with {} {how}, but the book expects {expected}\nstdout: {}\nstderr: {}",
+        ran.status,
+        ran.stdout.trim_end(),
+        ran.stderr.trim_end()
+    ))
+}
+
+/// `sh -c text`, from `root`, in a process group of its own so that everything it starts can
+/// be stopped together.
+fn shell(root: &Path, text: &str) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(text)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .env("PYTHONUNBUFFERED", "1");
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    command
+}
+
+/// Reads a pipe to its end on a thread; the text arrives on the channel.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
+    let (sender, text) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        let _ = sender.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    text
+}
+
+fn kill_group(child: &mut Child) {
+    // The group's id is the leader's pid (`process_group(0)`).
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A server the book starts, on a free port; stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Runs `text` (told to listen on port 0) and waits for the line that gives its port.
+    fn start(root: &Path, text: &str) -> Result<Server, String> {
+        let mut command = shell(root, &format!("exec {text}"));
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot start sh: {e}"))?;
+        let (sender, lines) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = drain(child.stderr.take());
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line); // and keep draining once nobody listens
+            }
+        });
+        let port = lines.recv_timeout(DEADLINE).ok().and_then(|line| {
+            port_in(&line).filter(|_| line.contains("listen") || line.contains(" port "))
+        });
+        match port {
+            Some(port) => Ok(Server { child, port }),
+            None => {
+                kill_group(&mut child);
+                let stderr = stderr.recv_timeout(DEADLINE).unwrap_or_default();
+                Err(format!(
+                    "started as a server, it did not say where it listens within {DEADLINE:?}\n\
+                     stderr: {}",
+                    stderr.trim_end()
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_blocks_with_prompts_give_their_prompted_lines_and_exit_codes() {
+        let markdown = "text `cargo run -p step2 -- --whoami` more\n\
+                        ```console\n\
+                        $ cargo run -p solutions -- step3 https://example.com/\n\
+                        solutions step3: invalid URL\n\
+                        $ echo $?\n\
+                        2\n\
+                        $ python3 -c '\n\
+                        print(1)'\n\
+                        1\n\
+                        ```\n\
+                        ```console\n\
+                        cargo test -p step1\n\
+                        ```\n\
+                        ```text\n\
+                        $ not a command\n\
+                        ```\n";
+        let found = shown(markdown);
+        let texts: Vec<(usize, &str, Option<i32>, bool)> = found
+            .iter()
+            .map(|c| (c.line, c.text.as_str(), c.exit_code, c.inline))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (1, "cargo run -p step2 -- --whoami", None, true),
+                (
+                    3,
+                    "cargo run -p solutions -- step3 https://example.com/",
+                    Some(2),
+                    false
+                ),
+                (7, "python3 -c '\nprint(1)'", None, false),
+                (12, "cargo test -p step1", None, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn commands_are_sorted_by_their_first_words() {
+        let ours = |binary: &str, prefix: Option<&str>, rest: &str| Kind::Ours {
+            binary: binary.into(),
+            prefix: prefix.map(String::from),
+            rest: rest.into(),
+        };
+        assert_eq!(
+            kind(&without_comment(
+                "cargo run -p step4                  # your lab"
+            )),
+            ours("solutions", Some("step4"), "")
+        );
+        assert_eq!(
+            kind(
+                "cargo run -p kit --bin send -- 'POST / HTTP/1.0\\r\\n\\r\\n' --to 127.0.0.1:10000 | head -n 1"
+            ),
+            ours(
+                "send",
+                None,
+                "'POST / HTTP/1.0\\r\\n\\r\\n' --to 127.0.0.1:10000 | head -n 1"
+            )
+        );
+        assert_eq!(
+            kind("cargo run -p solutions -- demo 4"),
+            ours("solutions", None, "demo 4")
+        );
+        assert_eq!(kind("cargo test -p step7 -- --ignored"), Kind::NotRun);
+        assert_eq!(kind("python3 -m http.server 10000"), Kind::PythonServer);
+        assert_eq!(kind("curl -v http://127.0.0.1:10000/"), Kind::Shell);
+    }
+
+    #[test]
+    fn the_check_only_variable_is_the_one_labcli_reads() {
+        let labcli = std::fs::read_to_string(crate::workspace_root().join("cli/src/lib.rs"));
+        let declared = format!("pub const CHECK_ONLY_VARIABLE: &str = \"{CHECK_ONLY_VARIABLE}\";");
+        assert!(
+            labcli.unwrap().contains(&declared),
+            "cli/src/lib.rs: {declared}"
+        );
+    }
+
+    #[test]
+    fn patterns_are_not_commands() {
+        assert!(is_pattern("cargo run -p solutions -- demo N"));
+        assert!(is_pattern("cargo run -p solutions -- stepN ..."));
+        assert!(!is_pattern(
+            "cargo run -p kit --bin send -- 'GET / HTTP/1.0' --to 127.0.0.1:1"
+        ));
+    }
+
+    #[test]
+    fn comments_go_but_a_hash_in_quotes_stays() {
+        assert_eq!(
+            without_comment("cargo run -p step4    # your lab"),
+            "cargo run -p step4"
+        );
+        assert_eq!(
+            without_comment("printf '# not' | nc x 1"),
+            "printf '# not' | nc x 1"
+        );
+        assert_eq!(
+            without_comment("curl http://x/a#top"),
+            "curl http://x/a#top"
+        );
+    }
+
+    #[test]
+    fn book_ports_become_real_ports_as_whole_numbers_only() {
+        let ports = HashMap::from([(10000, 41234), (50000, 40000)]);
+        assert_eq!(
+            with_ports(
+                "curl http://127.0.0.1:10000/ ; nc 127.0.0.1 10000; 100000 --port 50000",
+                &ports
+            ),
+            "curl http://127.0.0.1:41234/ ; nc 127.0.0.1 41234; 100000 --port 40000"
+        );
+    }
+
+    #[test]
+    fn ports_are_found_in_the_lines_servers_print() {
+        assert_eq!(port_in("listening on http://127.0.0.1:10000/"), Some(10000));
+        assert_eq!(port_in("would listen on 127.0.0.1:2525"), Some(2525));
+        let python = "Serving HTTP on 127.0.0.1 port 8000 (http://127.0.0.1:8000/) ...";
+        assert_eq!(port_in(python), Some(8000));
+        assert_eq!(port_in("ready"), None);
+    }
+
+    #[test]
+    fn an_nc_that_would_wait_for_the_keyboard_connects_and_leaves() {
+        assert_eq!(
+            interactive_nc_leaves("nc -C localhost 2525"),
+            "nc -C localhost 2525 -z"
+        );
+        assert_eq!(
+            interactive_nc_leaves("nc -d localhost 50000"),
+            "nc -d localhost 50000"
+        );
+        let piped = "printf 'HELLO\\r\\n\\r\\n' | nc 127.0.0.1 10000";
+        assert_eq!(interactive_nc_leaves(piped), piped);
+    }
+}
