@@ -5,8 +5,10 @@
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
+//! - `command.rs`: running cargo and test binaries with a time limit
 
 mod book;
+mod command;
 mod libtest;
 mod markers;
 mod steps;
