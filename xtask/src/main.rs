@@ -5,10 +5,12 @@
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
+//! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
 
 mod book;
 mod command;
+mod grade;
 mod libtest;
 mod markers;
 mod steps;
@@ -25,7 +27,9 @@ tasks:
   sync-labs --check  only say whether the labs are what sync-labs would write
   verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
                      suite, and each pristine starter fails exactly its step's new tests, with
-                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)";
+                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)
+  grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
+                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         }),
         ["verify"] => verify::verify(&root, &steps::STEPS.iter().collect::<Vec<_>>()),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
+        ["grade", options @ ..] => return grade::main(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
