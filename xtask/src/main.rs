@@ -7,6 +7,7 @@
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
+//! - `workflows.rs`: checks of the GitHub workflows
 
 mod book;
 mod command;
@@ -16,6 +17,7 @@ mod markers;
 mod steps;
 mod sync;
 mod verify;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
