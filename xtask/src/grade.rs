@@ -62,6 +62,9 @@ pub struct Report {
     pub labs_from: PathBuf,
     /// With `--changed-since`: the revision, in words.
     pub changed_since: Option<String>,
+    /// With `--changed-since`: the changed files that the grade does not take from the
+    /// student, because they are not in a lab's `src/` (an edited test, for example).
+    pub changed_elsewhere: Vec<String>,
     pub steps: Vec<StepGrade>,
 }
 
@@ -202,15 +205,22 @@ pub fn grade(options: &Options) -> Result<Report, String> {
         },
         labs_from: checkout.clone(),
         changed_since: None,
+        changed_elsewhere: Vec::new(),
         steps: Vec::new(),
     };
-    let steps = match &options.changed_since {
-        None => options.steps.clone(),
-        Some(revision) => {
-            report.changed_since = Some(describe(checkout, revision)?);
-            sources::changed_labs(checkout, revision, &options.steps)?
-        }
-    };
+    let mut steps = options.steps.clone();
+    if let Some(revision) = &options.changed_since {
+        report.changed_since = Some(describe(checkout, revision)?);
+        let changed = sources::changed_since(checkout, revision)?;
+        steps.retain(|step| {
+            let folder = format!("labs/{}/", step.dir);
+            changed.iter().any(|path| path.starts_with(&folder))
+        });
+        report.changed_elsewhere = changed
+            .into_iter()
+            .filter(|path| !sources::is_lab_source(path))
+            .collect();
+    }
     if steps.is_empty() {
         return Ok(report);
     }

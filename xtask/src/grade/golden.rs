@@ -202,6 +202,14 @@ fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() 
         [1, 3, 4, 5, 6],
         "only the labs the pull request changed"
     );
+    assert_eq!(
+        report.changed_elsewhere,
+        [
+            "labs/step6-method-not-allowed/tests/step6.rs",
+            "tests/suites/step6.rs"
+        ],
+        "the edited test files are named for the instructor"
+    );
 
     for full in [1, 4] {
         let step = graded(&report, full);

@@ -168,24 +168,26 @@ pub fn markdown(report: &Report) -> String {
 /// The grade as JSON: totals, then each step with each of its tests.
 pub fn json(report: &Report) -> String {
     let totals = Totals::of(report);
+    let since = report.changed_since.as_deref();
+    let elsewhere: Vec<String> = report.changed_elsewhere.iter().map(|p| string(p)).collect();
     let steps: Vec<String> = report.steps.iter().map(step_json).collect();
-    format!(
-        "{{\n  \"tests_from\": {},\n  \"labs_from\": {},\n  \"changed_since\": {},\n  \
-         \"points\": {},\n  \"max_points\": {},\n  \"bonus_points\": {},\n  \
-         \"max_bonus_points\": {},\n  \"all_done\": {},\n  \"steps\": [{}\n  ]\n}}\n",
-        string(&report.tests_from),
-        string(&report.labs_from.display().to_string()),
-        report
-            .changed_since
-            .as_deref()
-            .map_or("null".into(), string),
-        number(totals.points),
-        totals.max_points,
-        number(totals.bonus),
-        totals.max_bonus,
-        report.passes(),
-        steps.join(","),
-    )
+    let fields = [
+        ("tests_from", string(&report.tests_from)),
+        ("labs_from", string(&report.labs_from.display().to_string())),
+        ("changed_since", since.map_or("null".into(), string)),
+        ("changed_elsewhere", format!("[{}]", elsewhere.join(", "))),
+        ("points", number(totals.points)),
+        ("max_points", totals.max_points.to_string()),
+        ("bonus_points", number(totals.bonus)),
+        ("max_bonus_points", totals.max_bonus.to_string()),
+        ("all_done", report.passes().to_string()),
+        ("steps", format!("[{}\n  ]", steps.join(","))),
+    ];
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| format!("  \"{name}\": {value}"))
+        .collect();
+    format!("{{\n{}\n}}\n", fields.join(",\n"))
 }
 
 fn step_json(step: &StepGrade) -> String {
@@ -290,23 +292,38 @@ impl Totals {
     }
 }
 
-/// Which labs were graded, when `--changed-since` chose them.
+/// Which labs were graded, when `--changed-since` chose them, and which changed files the
+/// grade left aside.
 fn scope(report: &Report) -> String {
     let Some(since) = &report.changed_since else {
         return String::new();
     };
-    if report.steps.is_empty() {
-        return format!("No lab changed since {since}: nothing to grade.\n");
+    let mut text = if report.steps.is_empty() {
+        format!("No lab changed since {since}: nothing to grade.\n")
+    } else {
+        let steps: Vec<String> = report
+            .steps
+            .iter()
+            .map(|s| format!("step {}", s.step.number))
+            .collect();
+        format!(
+            "Only the labs changed since {since} are graded: {}.\n",
+            steps.join(", ")
+        )
+    };
+    if !report.changed_elsewhere.is_empty() {
+        let paths: Vec<String> = report
+            .changed_elsewhere
+            .iter()
+            // A file name could hold a backtick, which would end the code span early.
+            .map(|path| format!("`{}`", path.replace('`', "'")))
+            .collect();
+        text += &format!(
+            "Changed outside labs/*/src/, so not taken by the grade (worth a look): {}.\n",
+            paths.join(", ")
+        );
     }
-    let steps: Vec<String> = report
-        .steps
-        .iter()
-        .map(|s| format!("step {}", s.step.number))
-        .collect();
-    format!(
-        "Only the labs changed since {since} are graded: {}.\n",
-        steps.join(", ")
-    )
+    text
 }
 
 /// Points with at most two decimals: `10`, `2.5`, `3.33`.
@@ -371,6 +388,7 @@ mod tests {
             tests_from: "abc1234 (origin/main)".into(),
             labs_from: PathBuf::from("/work/student"),
             changed_since: Some("abc1234".into()),
+            changed_elsewhere: vec!["tests/suites/step2.rs".into()],
             steps: vec![
                 StepGrade {
                     step: step(2).unwrap(),
@@ -392,6 +410,9 @@ mod tests {
     fn the_table_shows_each_step_and_the_totals() {
         let table = table(&report());
         assert!(table.contains("Only the labs changed since abc1234 are graded: step 2, step 5."));
+        assert!(
+            table.contains("so not taken by the grade (worth a look): `tests/suites/step2.rs`.")
+        );
         let row = table.lines().find(|l| l.starts_with("2 ")).unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(
@@ -436,6 +457,7 @@ mod tests {
         ));
         assert!(json.contains("\"compile_error\": \"error[E0308]: mismatched types\""));
         assert!(json.contains("\"all_done\": false"));
+        assert!(json.contains("\"changed_elsewhere\": [\"tests/suites/step2.rs\"]"));
     }
 
     #[test]

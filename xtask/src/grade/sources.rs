@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::steps::Step;
+use crate::steps::{STEPS, Step};
 
 /// Where the trusted files come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,31 +83,31 @@ pub fn mirror(files: &Files, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The steps whose lab has a change (committed or not, or a new file) since the point where the
-/// checkout's `HEAD` branched from `revision`: what a pull request based on `revision` touched.
-pub fn changed_labs<'a>(
-    checkout: &Path,
-    revision: &str,
-    steps: &[&'a Step],
-) -> Result<Vec<&'a Step>, String> {
+/// Every path changed since the point where the checkout's `HEAD` branched off `revision`:
+/// committed or not, deleted, or new. For a pull request based on `revision`, what it changes.
+pub fn changed_since(checkout: &Path, revision: &str) -> Result<Vec<String>, String> {
     let base = text(git(checkout, &["merge-base", revision, "HEAD"])?);
-    let changed = text(git(
+    let changed = git(
         checkout,
-        &["diff", "--name-only", base.trim(), "--", "labs"],
-    )?);
-    let added = text(git(
-        checkout,
-        &["ls-files", "--others", "--exclude-standard", "--", "labs"],
-    )?);
-    let paths: Vec<&str> = changed.lines().chain(added.lines()).collect();
-    Ok(steps
+        &["diff", "--name-only", "--no-renames", base.trim()],
+    )?;
+    let added = git(checkout, &["ls-files", "--others", "--exclude-standard"])?;
+    let mut paths: Vec<String> = text(changed)
+        .lines()
+        .chain(text(added).lines())
+        .map(String::from)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+/// Whether `path` is in the `src/` folder of a lab: the only files a grade takes from the
+/// student.
+pub fn is_lab_source(path: &str) -> bool {
+    STEPS
         .iter()
-        .copied()
-        .filter(|step| {
-            let folder = format!("labs/{}/", step.dir);
-            paths.iter().any(|path| path.starts_with(&folder))
-        })
-        .collect())
+        .any(|step| path.starts_with(&format!("labs/{}/src/", step.dir)))
 }
 
 /// `revision` as a short commit id, checking that it names a commit.
