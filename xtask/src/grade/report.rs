@@ -460,6 +460,26 @@ mod tests {
         assert!(json.contains("\"changed_elsewhere\": [\"tests/suites/step2.rs\"]"));
     }
 
+    /// The instructor guide shows a grade as the terminal prints it.
+    #[test]
+    fn the_instructor_guide_shows_the_table_as_it_is_printed() {
+        let path = crate::workspace_root().join("docs/src/instructor-guide.md");
+        let guide = std::fs::read_to_string(path).unwrap();
+        let table = table(&report());
+        let header = table.lines().find(|l| l.starts_with("step ")).unwrap();
+        assert!(
+            guide.contains(&format!("\n{header}\n")),
+            "the guide's table: {header:?}"
+        );
+        for start in [
+            "\ngrade: labs of ",
+            "\nOnly the labs changed since ",
+            "\nChanged outside ",
+        ] {
+            assert!(guide.contains(start), "the guide should show {start:?}");
+        }
+    }
+
     #[test]
     fn points_keep_at_most_two_decimals() {
         assert_eq!(number(10.0), "10");
