@@ -58,22 +58,20 @@ pub fn run_cargo(command: Command) -> Result<Run, String> {
 }
 
 /// Runs `command` with its output captured and no input, and kills it if it is still running
-/// after `limit`. With `whole_group`, the program runs in a process group of its own (on Unix)
-/// and the whole group is killed, so that the servers a test started die with it.
+/// after `limit`; with `and_children`, the processes it started too (on Unix), so that the
+/// servers a test started die with it.
+///
+/// The program stays in our process group: a Ctrl-C in the terminal stops it with us, which
+/// matters for a test that would otherwise loop forever on its own.
 pub fn run_within(
     mut command: Command,
     limit: Duration,
-    whole_group: bool,
+    and_children: bool,
 ) -> Result<Ending, String> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    if whole_group {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
-    }
     let shown = format!("{:?}", command.get_program());
     let mut child = command
         .spawn()
@@ -88,7 +86,7 @@ pub fn run_within(
             break Some(status);
         }
         if started.elapsed() > limit {
-            kill(&mut child, whole_group);
+            kill(&mut child, and_children);
             break None;
         }
         thread::sleep(pause); // polling a child process, not waiting for readiness
@@ -104,19 +102,18 @@ pub fn run_within(
     })
 }
 
-fn kill(child: &mut Child, whole_group: bool) {
+fn kill(child: &mut Child, and_children: bool) {
     #[cfg(unix)]
-    if whole_group {
-        // The child leads its own group, whose id is its process id: kill them all.
-        let group = format!("-{}", child.id());
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &group])
+    if and_children {
+        // Its children first, while they are still known as its children.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &child.id().to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
     }
     #[cfg(not(unix))]
-    let _ = whole_group;
+    let _ = and_children;
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -168,7 +165,7 @@ mod tests {
             Ending::Stopped(output) => assert_eq!(output, "started\n"),
             Ending::Exited(_) => panic!("the program should have been stopped"),
         }
-        // The group's `sleep` held the output open too: it was killed with the shell.
+        // The shell's `sleep` held the output open too: it was killed with the shell.
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{:?}",

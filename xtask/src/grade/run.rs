@@ -1,6 +1,6 @@
 //! Running the labs' tests, each in a process of its own with a wall-clock deadline. A test
 //! that never ends (a loop that never exits, a read nothing will answer) is stopped at the
-//! deadline with every process it started, and costs that test only: the others run in their
+//! deadline with the processes it started, and costs that test only: the others run in their
 //! own processes, on as many workers as the machine has cores.
 
 use std::collections::BTreeSet;
