@@ -365,7 +365,7 @@ fn string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::TestGrade;
+    use crate::grade::model::TestGrade;
     use crate::steps::step;
     use std::path::PathBuf;
 
