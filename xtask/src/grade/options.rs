@@ -69,7 +69,13 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
             "--tests-from" => options.tests_from = TestsFrom::Revision(value()?.to_string()),
             "--labs-from" => options.labs_from = PathBuf::from(value()?),
             "--json" => options.json = Some(PathBuf::from(value()?)),
-            "--build-dir" => options.build_dir = PathBuf::from(value()?),
+            // Absolute: cargo runs in the workspace inside it, and would read a relative
+            // target folder from there.
+            "--build-dir" => {
+                let dir = value()?;
+                options.build_dir =
+                    std::path::absolute(dir).map_err(|e| format!("--build-dir {dir}: {e}"))?;
+            }
             _ => return Err(format!("unknown option {arg:?}\n\n{USAGE}")),
         }
     }
