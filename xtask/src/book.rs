@@ -1,7 +1,7 @@
 //! Checks that the book and the README say what the code does: every chapter a message points
 //! to exists, every test or function named in backticks exists, every `cargo -p` names a
-//! package, every relative link resolves, and `.ci/run` runs the README's test command. They run
-//! as tests, so `cargo test` and `verify` keep the prose honest.
+//! package, every relative link resolves, and `.ci/run` and the CI workflow run the README's
+//! test command. They run as tests, so `cargo test` and `verify` keep the prose honest.
 
 #[cfg(test)]
 mod tests {
@@ -216,6 +216,11 @@ mod tests {
         assert!(
             ci.lines().any(|line| line.trim() == TEST_COMMAND),
             ".ci/run should run `{TEST_COMMAND}`"
+        );
+        let workflow = fs::read_to_string(root.join(".github/workflows/ci.yml")).unwrap();
+        assert!(
+            workflow.contains(&format!("run: {TEST_COMMAND}\n")),
+            ".github/workflows/ci.yml should run `{TEST_COMMAND}`"
         );
     }
 }

@@ -258,7 +258,7 @@ pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
         "--bins",
         "--message-format=json",
     ];
-    let run = crate::verify::cargo(root, &args)?;
+    let run = crate::command::cargo(root, &args)?;
     if !run.success {
         return Err(format!("{}\ncannot build the programs", run.output));
     }

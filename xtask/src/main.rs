@@ -6,14 +6,20 @@
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
+//! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
+//! - `command.rs`: running cargo and test binaries with a time limit
+//! - `workflows.rs`: checks of the GitHub workflows
 
 mod book;
+mod command;
 mod commands;
+mod grade;
 mod libtest;
 mod markers;
 mod steps;
 mod sync;
 mod verify;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,7 +34,9 @@ tasks:
                      teaching messages and within 10 s, and the book's commands run.
                      STEPS: `3` or `4-7` (default: all)
   book-commands      only run every command the book and the README show (see
-                     xtask/src/commands.rs); needs curl, nc and python3";
+                     xtask/src/commands.rs); needs curl, nc and python3
+  grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
+                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,6 +63,7 @@ fn main() -> ExitCode {
             println!("book commands: {passed} passed, 0 failed");
         }),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
+        ["grade", options @ ..] => return grade::main(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

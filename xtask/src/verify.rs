@@ -9,12 +9,10 @@
 //!    the run takes under 10 s, so nothing hangs.
 //! 4. Every command the book shows is valid, and runs as the book says (`commands.rs`).
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::command::cargo;
 use crate::libtest::{self, Outcome};
 use crate::steps::{CARRIED_MODULE, Step};
 use crate::sync;
@@ -25,8 +23,6 @@ const BROWSER_TESTS: &str = "in_browser::";
 
 /// A starter's whole failing run must end within this, deadlines included.
 const STARTER_RUN_LIMIT: Duration = Duration::from_secs(10);
-/// A nested cargo command that takes longer than this is stopped and reported as a hang.
-const COMMAND_LIMIT: Duration = Duration::from_secs(600);
 
 pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     let stale = sync::stale(root)?;
@@ -238,66 +234,6 @@ fn excerpt(failure: &str) -> String {
     } else {
         format!(":\n    {}", lines.join("\n    "))
     }
-}
-
-pub struct Run {
-    pub success: bool,
-    /// stdout and stderr, in that order.
-    pub output: String,
-}
-
-/// Runs `cargo ARGS` in the workspace, echoing nothing, and stops it after [`COMMAND_LIMIT`].
-pub fn cargo(root: &Path, args: &[&str]) -> Result<Run, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut child = Command::new(&cargo)
-        .args(args)
-        .current_dir(root)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break Some(status);
-        }
-        if started.elapsed() > COMMAND_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20)); // polling a child process, not a test
-    };
-    let output = format!(
-        "{}{}",
-        stdout.join().unwrap_or_default(),
-        stderr.join().unwrap_or_default()
-    );
-    match status {
-        Some(status) => Ok(Run {
-            success: status.success(),
-            output,
-        }),
-        None => Err(format!(
-            "`cargo {}` did not finish within {}s and was stopped:\n{output}",
-            args.join(" "),
-            COMMAND_LIMIT.as_secs()
-        )),
-    }
-}
-
-fn drain(stream: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut stream) = stream {
-            let _ = stream.read_to_end(&mut bytes);
-        }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,189 @@
+//! Running other programs with a time limit: the nested cargo commands of `verify` and `grade`,
+//! and the labs' test binaries that `grade` runs one test at a time.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A nested cargo command that takes longer than this is stopped and reported as a hang.
+pub const CARGO_LIMIT: Duration = Duration::from_secs(600);
+
+/// How long to wait for the rest of a program's output once it has ended. Only a process it
+/// started and left running can hold its output open longer.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+pub struct Run {
+    pub success: bool,
+    /// stdout and stderr, in that order.
+    pub output: String,
+}
+
+/// How a program ended: by itself, or stopped at its time limit.
+pub enum Ending {
+    Exited(Run),
+    /// It was still running at its time limit and was killed; what it had printed by then.
+    Stopped(String),
+}
+
+/// `cargo ARGS`, run in `dir`, without backtraces in its output.
+pub fn cargo_command(dir: &Path, args: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "0");
+    command
+}
+
+/// Runs `cargo ARGS` in `dir`, echoing nothing, and stops it after [`CARGO_LIMIT`].
+pub fn cargo(dir: &Path, args: &[&str]) -> Result<Run, String> {
+    run_cargo(cargo_command(dir, args))
+}
+
+/// Runs a cargo command made by [`cargo_command`]; a hang is an error.
+pub fn run_cargo(command: Command) -> Result<Run, String> {
+    let shown = format!("{command:?}");
+    match run_within(command, CARGO_LIMIT, false)? {
+        Ending::Exited(run) => Ok(run),
+        Ending::Stopped(output) => Err(format!(
+            "{shown} did not finish within {}s and was stopped:\n{output}",
+            CARGO_LIMIT.as_secs()
+        )),
+    }
+}
+
+/// Runs `command` with its output captured and no input, and kills it if it is still running
+/// after `limit`; with `and_children`, the processes it started too (on Unix), so that the
+/// servers a test started die with it.
+///
+/// The program stays in our process group: a Ctrl-C in the terminal stops it with us, which
+/// matters for a test that would otherwise loop forever on its own.
+pub fn run_within(
+    mut command: Command,
+    limit: Duration,
+    and_children: bool,
+) -> Result<Ending, String> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let shown = format!("{:?}", command.get_program());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let stdout = Output::drain(child.stdout.take());
+    let stderr = Output::drain(child.stderr.take());
+    let started = Instant::now();
+    // Short pauses at first: most tests end within milliseconds.
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            kill(&mut child, and_children);
+            break None;
+        }
+        thread::sleep(pause); // polling a child process, not waiting for readiness
+        pause = (pause * 2).min(Duration::from_millis(20));
+    };
+    let output = stdout.collect() + &stderr.collect();
+    Ok(match status {
+        Some(status) => Ending::Exited(Run {
+            success: status.success(),
+            output,
+        }),
+        None => Ending::Stopped(output),
+    })
+}
+
+fn kill(child: &mut Child, and_children: bool) {
+    #[cfg(unix)]
+    if and_children {
+        // Its children first, while they are still known as its children.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = and_children;
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// One output stream of a program, read on a thread until it closes.
+struct Output {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    closed: Receiver<()>,
+}
+
+impl Output {
+    fn drain(stream: Option<impl Read + Send + 'static>) -> Output {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let (sender, closed) = mpsc::channel();
+        let filled = Arc::clone(&bytes);
+        thread::spawn(move || {
+            if let Some(mut stream) = stream {
+                let mut buffer = [0; 8192];
+                while let Ok(n @ 1..) = stream.read(&mut buffer) {
+                    let mut bytes = filled.lock().unwrap_or_else(|e| e.into_inner());
+                    bytes.extend_from_slice(&buffer[..n]);
+                }
+            }
+            let _ = sender.send(());
+        });
+        Output { bytes, closed }
+    }
+
+    /// Everything read, once the stream has closed or [`OUTPUT_GRACE`] has passed.
+    fn collect(self) -> String {
+        let _ = self.closed.recv_timeout(OUTPUT_GRACE);
+        let bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_past_its_limit_is_stopped_with_what_it_printed() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo started; sleep 30 & wait"]);
+        let started = Instant::now();
+        let ending = run_within(command, Duration::from_millis(300), true).unwrap();
+        match ending {
+            Ending::Stopped(output) => assert_eq!(output, "started\n"),
+            Ending::Exited(_) => panic!("the program should have been stopped"),
+        }
+        // The shell's `sleep` held the output open too: it was killed with the shell.
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_that_ends_in_time_gives_its_status_and_output() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo out; echo err >&2; exit 3"]);
+        match run_within(command, Duration::from_secs(10), true).unwrap() {
+            Ending::Exited(run) => {
+                assert!(!run.success);
+                assert_eq!(run.output, "out\nerr\n");
+            }
+            Ending::Stopped(_) => panic!("the program should have ended by itself"),
+        }
+    }
+}

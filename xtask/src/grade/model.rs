@@ -1,0 +1,175 @@
+//! What a grade is made of: each graded step, each of its tests with its kind, outcome and
+//! points, and the step's status.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::points;
+use super::run::{Outcome, Ran};
+use crate::steps::{CARRIED_MODULE, Step};
+
+pub struct Report {
+    /// Where the trusted files came from, in words.
+    pub tests_from: String,
+    pub labs_from: PathBuf,
+    /// With `--changed-since`: the revision, in words.
+    pub changed_since: Option<String>,
+    /// With `--changed-since`: the changed files that the grade does not take from the
+    /// student, because they are not in a lab's `src/` (an edited test, for example).
+    pub changed_elsewhere: Vec<String>,
+    pub steps: Vec<StepGrade>,
+}
+
+pub struct StepGrade {
+    pub step: &'static Step,
+    pub result: LabResult,
+}
+
+pub enum LabResult {
+    /// The compiler's first error.
+    DoesNotCompile(String),
+    Tested(Vec<TestGrade>),
+}
+
+pub struct TestGrade {
+    /// The test's path in the lab's test binary, as `cargo test -p stepN NAME` takes it.
+    pub name: String,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    /// Why it failed; empty when it passed.
+    pub message: String,
+    pub points: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// New at this step: earns a share of the step's points.
+    Required,
+    /// Carried over from an earlier step: earns nothing, but must pass.
+    Earlier,
+    /// A bonus test: earns a share of the step's bonus points.
+    Bonus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Done,
+    DoesNotCompile,
+}
+
+/// Each test's kind and points: the step's points are shared by its new tests, its bonus
+/// points by its bonus tests (the ignored ones).
+pub fn score(step: &Step, ran: Vec<(String, Ran)>, ignored: &BTreeSet<String>) -> Vec<TestGrade> {
+    let carried = format!("{CARRIED_MODULE}::");
+    let kind_of = |name: &str| {
+        if ignored.contains(name) {
+            Kind::Bonus
+        } else if name.starts_with(&carried) {
+            Kind::Earlier
+        } else {
+            Kind::Required
+        }
+    };
+    let count = |kind| ran.iter().filter(|(name, _)| kind_of(name) == kind).count();
+    let worth = points::of(step.number);
+    let required_share = points::share(worth.required, count(Kind::Required));
+    let bonus_share = points::share(worth.bonus, count(Kind::Bonus));
+    ran.into_iter()
+        .map(|(name, ran)| {
+            let kind = kind_of(&name);
+            let share = match kind {
+                Kind::Required => required_share,
+                Kind::Bonus => bonus_share,
+                Kind::Earlier => 0.0,
+            };
+            TestGrade {
+                points: if ran.outcome == Outcome::Passed {
+                    share
+                } else {
+                    0.0
+                },
+                name,
+                kind,
+                outcome: ran.outcome,
+                message: ran.message,
+            }
+        })
+        .collect()
+}
+
+impl Report {
+    /// Every graded step is done: the exit status is then success.
+    pub fn passes(&self) -> bool {
+        self.steps.iter().all(|step| step.status() == Status::Done)
+    }
+}
+
+impl StepGrade {
+    pub fn tests(&self) -> &[TestGrade] {
+        match &self.result {
+            LabResult::Tested(tests) => tests,
+            LabResult::DoesNotCompile(_) => &[],
+        }
+    }
+
+    /// How many tests of `kind` passed, and how many there are.
+    pub fn count(&self, kind: Kind) -> (usize, usize) {
+        let of_kind = self.tests().iter().filter(|test| test.kind == kind);
+        let passed = of_kind
+            .clone()
+            .filter(|test| test.outcome == Outcome::Passed)
+            .count();
+        (passed, of_kind.count())
+    }
+
+    /// The points earned by tests of `kind`: the step's points in proportion to the tests
+    /// passed (a sum of shares would not always add up to the whole).
+    pub fn points(&self, kind: Kind) -> f64 {
+        let worth = points::of(self.step.number);
+        let max = match kind {
+            Kind::Required => worth.required,
+            Kind::Bonus => worth.bonus,
+            Kind::Earlier => 0,
+        };
+        match self.count(kind) {
+            (_, 0) => 0.0,
+            (passed, total) => f64::from(max) * passed as f64 / total as f64,
+        }
+    }
+
+    pub fn max_points(&self) -> u32 {
+        points::of(self.step.number).required
+    }
+
+    pub fn max_bonus(&self) -> u32 {
+        points::of(self.step.number).bonus
+    }
+
+    pub fn status(&self) -> Status {
+        if let LabResult::DoesNotCompile(_) = self.result {
+            return Status::DoesNotCompile;
+        }
+        let (new_passed, new_total) = self.count(Kind::Required);
+        let (earlier_passed, earlier_total) = self.count(Kind::Earlier);
+        if new_passed == new_total && earlier_passed == earlier_total {
+            Status::Done
+        } else if new_passed == 0 {
+            Status::NotStarted
+        } else {
+            Status::InProgress
+        }
+    }
+}
+
+impl Status {
+    pub fn words(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+            Status::DoesNotCompile => "does not compile",
+        }
+    }
+}

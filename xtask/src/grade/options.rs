@@ -1,0 +1,89 @@
+//! The options of `cargo xtask grade`, and its usage.
+
+use std::path::{Path, PathBuf};
+
+use super::sources::TestsFrom;
+use crate::steps::{STEPS, Step};
+
+pub const USAGE: &str = "usage: cargo xtask grade [OPTIONS]
+
+Runs the lab suites on the labs' code and prints, for each step, the tests passed, the points
+and the status (not started, in progress, done); bonus tests count apart.
+
+options:
+  --steps STEPS        `3` or `4-7` (default: every step)
+  --changed-since REF  grade only the labs changed since the checkout branched off REF
+  --tests-from REF     take everything but labs/*/src (suites, test hosts, Cargo files, test
+                       support) from git revision REF, so that an edited test changes nothing
+                       (default: the checkout as it is; in a GitHub pull request run, the
+                       pull request's base, origin/$GITHUB_BASE_REF)
+  --labs-from DIR      the checkout whose labs are graded (default: this one)
+  --json FILE          write the grade, per step and per test, to FILE as JSON
+  --build-dir DIR      where the grading workspace is built (default: target/grade)
+
+Each test runs in a process of its own and is stopped after 15 s. When GITHUB_STEP_SUMMARY
+is set, a Markdown summary is added to that file.
+
+exit status: 0 when every graded step is done, 1 when a graded step has a failing required
+test (its own or an earlier step's) or does not compile, 2 when no grade could be made";
+
+pub struct Options {
+    pub steps: Vec<&'static Step>,
+    pub changed_since: Option<String>,
+    pub tests_from: TestsFrom,
+    pub labs_from: PathBuf,
+    pub json: Option<PathBuf>,
+    pub build_dir: PathBuf,
+}
+
+pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
+    let base = std::env::var("GITHUB_BASE_REF")
+        .ok()
+        .filter(|b| !b.is_empty());
+    let mut options = Options {
+        steps: STEPS.iter().collect(),
+        changed_since: None,
+        tests_from: match base {
+            Some(base) => TestsFrom::Revision(format!("origin/{base}")),
+            None => TestsFrom::WorkingTree,
+        },
+        labs_from: root.to_path_buf(),
+        json: None,
+        build_dir: root.join("target/grade"),
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        // `--option value` or `--option=value`.
+        let (option, inline) = match arg.split_once('=') {
+            Some((option, value)) if option.starts_with("--") => (option, Some(value)),
+            _ => (*arg, None),
+        };
+        let mut value = || {
+            inline
+                .or_else(|| rest.next().copied())
+                .ok_or_else(|| format!("{option} needs a value\n\n{USAGE}"))
+        };
+        match option {
+            "--steps" => options.steps = crate::parse_steps(value()?)?,
+            "--changed-since" => options.changed_since = Some(value()?.to_string()),
+            "--tests-from" => options.tests_from = TestsFrom::Revision(value()?.to_string()),
+            "--labs-from" => options.labs_from = PathBuf::from(value()?),
+            "--json" => options.json = Some(PathBuf::from(value()?)),
+            // Absolute: cargo runs in the workspace inside it, and would read a relative
+            // target folder from there.
+            "--build-dir" => {
+                let dir = value()?;
+                options.build_dir =
+                    std::path::absolute(dir).map_err(|e| format!("--build-dir {dir}: {e}"))?;
+            }
+            _ => return Err(format!("unknown option {arg:?}\n\n{USAGE}")),
+        }
+    }
+    if !options.labs_from.join("labs").is_dir() {
+        return Err(format!(
+            "{} is not a checkout of the workbook (it has no labs/ folder)",
+            options.labs_from.display()
+        ));
+    }
+    Ok(options)
+}

@@ -1,0 +1,490 @@
+//! The grade three ways: a table for the terminal, JSON for programs, and Markdown for the
+//! summary of a CI run. Test names come from the trusted suites, but failure messages and
+//! compiler errors can hold anything the student's code prints: the Markdown fences them so
+//! that they cannot change the summary around them.
+
+use super::{Kind, LabResult, Outcome, Report, Status, StepGrade};
+
+/// How many lines of a failure message the Markdown summary shows.
+const MESSAGE_LINES: usize = 20;
+
+/// The terminal's view: one row per step, totals, then what to look at.
+pub fn table(report: &Report) -> String {
+    let mut text = format!(
+        "\ngrade: labs of {}; tests from {}\n",
+        report.labs_from.display(),
+        report.tests_from
+    );
+    text += &scope(report);
+    text += "\n";
+    if report.steps.is_empty() {
+        return text;
+    }
+    text += &format!(
+        "{:<6}{:>7}  {:>8}  {:>11}  {:>6}  {:>9}  status\n",
+        "step", "tests", "earlier", "points", "bonus", "bonus pts"
+    );
+    for step in &report.steps {
+        let row = Row::of(step);
+        text += &format!(
+            "{:<6}{:>7}  {:>8}  {:>11}  {:>6}  {:>9}  {}\n",
+            step.step.number,
+            row.tests,
+            row.earlier,
+            row.points,
+            row.bonus,
+            row.bonus_points,
+            step.status().words()
+        );
+    }
+    let totals = Totals::of(report);
+    text += &format!(
+        "{:<6}{:>7}  {:>8}  {:>11}  {:>6}  {:>9}\n",
+        "total",
+        "",
+        "",
+        format!("{}/{}", number(totals.points), totals.max_points),
+        "",
+        match totals.max_bonus {
+            0 => "-".to_string(),
+            max => format!("{}/{max}", number(totals.bonus)),
+        },
+    );
+
+    for step in &report.steps {
+        let number = step.step.number;
+        if let LabResult::DoesNotCompile(error) = &step.result {
+            text += &format!("\nstep {number} does not compile; the compiler's first error:\n");
+            text += &indent(error);
+        }
+        // The failures worth a look: an earlier step's test that broke, and the remaining
+        // tests of a step under way (those of a step not started are all of them).
+        let listed: Vec<String> = step
+            .tests()
+            .iter()
+            .filter(|test| test.outcome != Outcome::Passed)
+            .filter(|test| {
+                test.kind == Kind::Earlier
+                    || (test.kind == Kind::Required && step.status() == Status::InProgress)
+            })
+            .map(|test| match test.outcome {
+                Outcome::TimedOut => format!("  {} (stopped: it did not end)\n", test.name),
+                _ => format!("  {}\n", test.name),
+            })
+            .collect();
+        if !listed.is_empty() {
+            text += &format!(
+                "\nstep {number}: failing tests (`cargo test -p {}` says why):\n",
+                step.step.package()
+            );
+            text += &listed.concat();
+        }
+    }
+    let done = report
+        .steps
+        .iter()
+        .filter(|s| s.status() == Status::Done)
+        .count();
+    text += &format!(
+        "\ngrade: {} of {} points{}; {done} of {} steps done\n",
+        number(totals.points),
+        totals.max_points,
+        totals.bonus_words(),
+        report.steps.len()
+    );
+    text
+}
+
+/// The Markdown summary of a CI run: the table, then the details of every failure, folded.
+pub fn markdown(report: &Report) -> String {
+    let totals = Totals::of(report);
+    let mut text = format!(
+        "## Grade: {} of {} points{}\n\nTests from `{}`. {}\n\n",
+        number(totals.points),
+        totals.max_points,
+        totals.bonus_words(),
+        report.tests_from,
+        scope(report).trim_end()
+    );
+    if report.steps.is_empty() {
+        return text;
+    }
+    text +=
+        "| step | tests | earlier steps' tests | points | bonus tests | bonus points | status |\n";
+    text += "|---:|---:|---:|---:|---:|---:|---|\n";
+    for step in &report.steps {
+        let row = Row::of(step);
+        let mark = match step.status() {
+            Status::Done => "✅",
+            Status::InProgress => "🟡",
+            Status::NotStarted => "⬜",
+            Status::DoesNotCompile => "❌",
+        };
+        text += &format!(
+            "| {} | {} | {} | {} | {} | {} | {mark} {} |\n",
+            step.step.title,
+            row.tests,
+            row.earlier,
+            row.points,
+            row.bonus,
+            row.bonus_points,
+            step.status().words()
+        );
+    }
+    for step in &report.steps {
+        let title = step.step.title;
+        if let LabResult::DoesNotCompile(error) = &step.result {
+            text += &format!(
+                "\n<details><summary>{title}: does not compile</summary>\n\n{}\n</details>\n",
+                fenced(error)
+            );
+        }
+        let failing: Vec<_> = step
+            .tests()
+            .iter()
+            .filter(|test| test.outcome != Outcome::Passed)
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        text += &format!(
+            "\n<details><summary>{title}: {} failing test(s)</summary>\n",
+            failing.len()
+        );
+        for test in failing {
+            let kind = match test.kind {
+                Kind::Required => "",
+                Kind::Earlier => " (an earlier step's test)",
+                Kind::Bonus => " (bonus)",
+            };
+            let message: Vec<&str> = test.message.lines().take(MESSAGE_LINES).collect();
+            text += &format!("\n`{}`{kind}\n{}\n", test.name, fenced(&message.join("\n")));
+        }
+        text += "</details>\n";
+    }
+    text
+}
+
+/// The grade as JSON: totals, then each step with each of its tests.
+pub fn json(report: &Report) -> String {
+    let totals = Totals::of(report);
+    let since = report.changed_since.as_deref();
+    let elsewhere: Vec<String> = report.changed_elsewhere.iter().map(|p| string(p)).collect();
+    let steps: Vec<String> = report.steps.iter().map(step_json).collect();
+    let fields = [
+        ("tests_from", string(&report.tests_from)),
+        ("labs_from", string(&report.labs_from.display().to_string())),
+        ("changed_since", since.map_or("null".into(), string)),
+        ("changed_elsewhere", format!("[{}]", elsewhere.join(", "))),
+        ("points", number(totals.points)),
+        ("max_points", totals.max_points.to_string()),
+        ("bonus_points", number(totals.bonus)),
+        ("max_bonus_points", totals.max_bonus.to_string()),
+        ("all_done", report.passes().to_string()),
+        ("steps", format!("[{}\n  ]", steps.join(","))),
+    ];
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| format!("  \"{name}\": {value}"))
+        .collect();
+    format!("{{\n{}\n}}\n", fields.join(",\n"))
+}
+
+fn step_json(step: &StepGrade) -> String {
+    let tests: Vec<String> = step
+        .tests()
+        .iter()
+        .map(|test| {
+            let kind = match test.kind {
+                Kind::Required => "required",
+                Kind::Earlier => "earlier",
+                Kind::Bonus => "bonus",
+            };
+            let outcome = match test.outcome {
+                Outcome::Passed => "passed",
+                Outcome::Failed => "failed",
+                Outcome::TimedOut => "timed out",
+            };
+            format!(
+                "\n        {{\"name\": {}, \"kind\": \"{kind}\", \"outcome\": \"{outcome}\", \
+                 \"points\": {}, \"message\": {}}}",
+                string(&test.name),
+                number(test.points),
+                string(&test.message)
+            )
+        })
+        .collect();
+    let compile_error = match &step.result {
+        LabResult::DoesNotCompile(error) => string(error),
+        LabResult::Tested(_) => "null".into(),
+    };
+    format!(
+        "\n    {{\n      \"step\": {},\n      \"package\": \"{}\",\n      \"status\": \"{}\",\n      \
+         \"points\": {},\n      \"max_points\": {},\n      \"bonus_points\": {},\n      \
+         \"max_bonus_points\": {},\n      \"compile_error\": {},\n      \"tests\": [{}\n      ]\n    }}",
+        step.step.number,
+        step.step.package(),
+        step.status().words(),
+        number(step.points(Kind::Required)),
+        step.max_points(),
+        number(step.points(Kind::Bonus)),
+        step.max_bonus(),
+        compile_error,
+        tests.join(","),
+    )
+}
+
+/// The cells of a step's row, shared by the table and the Markdown.
+struct Row {
+    tests: String,
+    earlier: String,
+    points: String,
+    bonus: String,
+    bonus_points: String,
+}
+
+impl Row {
+    fn of(step: &StepGrade) -> Row {
+        let compiled = matches!(step.result, LabResult::Tested(_));
+        let ratio = |kind| match step.count(kind) {
+            (_, 0) => "-".to_string(),
+            (passed, total) => format!("{passed}/{total}"),
+        };
+        let points = |kind, max: u32| match (compiled, max) {
+            (_, 0) => "-".to_string(),
+            (false, max) => format!("0/{max}"),
+            (true, max) => format!("{}/{max}", number(step.points(kind))),
+        };
+        Row {
+            tests: ratio(Kind::Required),
+            earlier: ratio(Kind::Earlier),
+            points: points(Kind::Required, step.max_points()),
+            bonus: ratio(Kind::Bonus),
+            bonus_points: points(Kind::Bonus, step.max_bonus()),
+        }
+    }
+}
+
+struct Totals {
+    points: f64,
+    max_points: u32,
+    bonus: f64,
+    max_bonus: u32,
+}
+
+impl Totals {
+    /// `, bonus 3 of 5`, or nothing when the graded steps have no bonus.
+    fn bonus_words(&self) -> String {
+        match self.max_bonus {
+            0 => String::new(),
+            max => format!(", bonus {} of {max}", number(self.bonus)),
+        }
+    }
+
+    fn of(report: &Report) -> Totals {
+        let steps = &report.steps;
+        Totals {
+            points: steps.iter().map(|s| s.points(Kind::Required)).sum(),
+            max_points: steps.iter().map(StepGrade::max_points).sum(),
+            bonus: steps.iter().map(|s| s.points(Kind::Bonus)).sum(),
+            max_bonus: steps.iter().map(StepGrade::max_bonus).sum(),
+        }
+    }
+}
+
+/// Which labs were graded, when `--changed-since` chose them, and which changed files the
+/// grade left aside.
+fn scope(report: &Report) -> String {
+    let Some(since) = &report.changed_since else {
+        return String::new();
+    };
+    let mut text = if report.steps.is_empty() {
+        format!("No lab changed since {since}: nothing to grade.\n")
+    } else {
+        let steps: Vec<String> = report
+            .steps
+            .iter()
+            .map(|s| format!("step {}", s.step.number))
+            .collect();
+        format!(
+            "Only the labs changed since {since} are graded: {}.\n",
+            steps.join(", ")
+        )
+    };
+    if !report.changed_elsewhere.is_empty() {
+        let paths: Vec<String> = report
+            .changed_elsewhere
+            .iter()
+            // A file name could hold a backtick, which would end the code span early.
+            .map(|path| format!("`{}`", path.replace('`', "'")))
+            .collect();
+        text += &format!(
+            "Changed outside labs/*/src/, so not taken by the grade (worth a look): {}.\n",
+            paths.join(", ")
+        );
+    }
+    text
+}
+
+/// Points with at most two decimals: `10`, `2.5`, `3.33`.
+fn number(points: f64) -> String {
+    // `+ 0.0` turns the -0 of an empty sum into 0.
+    let text = format!("{:.2}", (points * 100.0).round() / 100.0 + 0.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("    {line}\n")).collect()
+}
+
+/// `text` in a Markdown code block whose fence is longer than any run of backticks in it, so
+/// that nothing in it can end the block.
+fn fenced(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{text}\n{fence}")
+}
+
+/// `text` as a JSON string.
+fn string(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => quoted += "\\\"",
+            '\\' => quoted += "\\\\",
+            '\n' => quoted += "\\n",
+            '\r' => quoted += "\\r",
+            '\t' => quoted += "\\t",
+            c if u32::from(c) < 0x20 => quoted += &format!("\\u{:04x}", u32::from(c)),
+            c => quoted.push(c),
+        }
+    }
+    quoted + "\""
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::model::TestGrade;
+    use crate::steps::step;
+    use std::path::PathBuf;
+
+    fn test(name: &str, kind: Kind, outcome: Outcome, points: f64) -> TestGrade {
+        TestGrade {
+            name: name.into(),
+            kind,
+            outcome,
+            message: if outcome == Outcome::Passed {
+                String::new()
+            } else {
+                format!("it broke: \"{name}\"\n```\n# a heading\n```")
+            },
+            points,
+        }
+    }
+
+    fn report() -> Report {
+        Report {
+            tests_from: "abc1234 (origin/main)".into(),
+            labs_from: PathBuf::from("/work/student"),
+            changed_since: Some("abc1234".into()),
+            changed_elsewhere: vec!["tests/suites/step2.rs".into()],
+            steps: vec![
+                StepGrade {
+                    step: step(2).unwrap(),
+                    result: LabResult::Tested(vec![
+                        test("step2::a", Kind::Required, Outcome::Passed, 5.0),
+                        test("step2::b", Kind::Required, Outcome::TimedOut, 0.0),
+                        test("step2::c", Kind::Bonus, Outcome::Passed, 3.0),
+                    ]),
+                },
+                StepGrade {
+                    step: step(5).unwrap(),
+                    result: LabResult::DoesNotCompile("error[E0308]: mismatched types".into()),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_table_shows_each_step_and_the_totals() {
+        let table = table(&report());
+        assert!(table.contains("Only the labs changed since abc1234 are graded: step 2, step 5."));
+        assert!(
+            table.contains("so not taken by the grade (worth a look): `tests/suites/step2.rs`.")
+        );
+        let row = table.lines().find(|l| l.starts_with("2 ")).unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["2", "1/2", "-", "5/10", "1/1", "3/3", "in", "progress"]
+        );
+        let row = table.lines().find(|l| l.starts_with("5 ")).unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["5", "-", "-", "0/10", "-", "-", "does", "not", "compile"]
+        );
+        assert!(table.contains("    error[E0308]: mismatched types\n"));
+        assert!(table.contains("  step2::b (stopped: it did not end)\n"));
+        assert!(table.contains("grade: 5 of 20 points, bonus 3 of 3; 0 of 2 steps done"));
+    }
+
+    #[test]
+    fn the_markdown_fences_what_the_code_printed() {
+        let markdown = markdown(&report());
+        assert!(markdown.starts_with("## Grade: 5 of 20 points, bonus 3 of 3\n"));
+        assert!(
+            markdown.contains(
+                "| Step 2: the time server | 1/2 | - | 5/10 | 1/1 | 3/3 | 🟡 in progress |"
+            )
+        );
+        // The message holds a fence of three backticks, so its own fence is longer.
+        assert!(markdown.contains("````text\nit broke: \"step2::b\"\n```\n# a heading\n```\n````"));
+        assert!(markdown.contains("<summary>Step 5: GET only: does not compile</summary>"));
+    }
+
+    #[test]
+    fn the_json_holds_every_test_with_its_points() {
+        let json = json(&report());
+        assert!(
+            json.contains("\"points\": 5,\n  \"max_points\": 20,"),
+            "{json}"
+        );
+        assert!(json.contains(
+            "{\"name\": \"step2::b\", \"kind\": \"required\", \"outcome\": \"timed out\", \
+             \"points\": 0, \"message\": \"it broke: \\\"step2::b\\\"\\n```\\n# a heading\\n```\"}"
+        ));
+        assert!(json.contains("\"compile_error\": \"error[E0308]: mismatched types\""));
+        assert!(json.contains("\"all_done\": false"));
+        assert!(json.contains("\"changed_elsewhere\": [\"tests/suites/step2.rs\"]"));
+    }
+
+    /// The instructor guide shows a grade as the terminal prints it.
+    #[test]
+    fn the_instructor_guide_shows_the_table_as_it_is_printed() {
+        let path = crate::workspace_root().join("docs/src/instructor-guide.md");
+        let guide = std::fs::read_to_string(path).unwrap();
+        let table = table(&report());
+        let header = table.lines().find(|l| l.starts_with("step ")).unwrap();
+        assert!(
+            guide.contains(&format!("\n{header}\n")),
+            "the guide's table: {header:?}"
+        );
+        for start in [
+            "\ngrade: labs of ",
+            "\nOnly the labs changed since ",
+            "\nChanged outside ",
+        ] {
+            assert!(guide.contains(start), "the guide should show {start:?}");
+        }
+    }
+
+    #[test]
+    fn points_keep_at_most_two_decimals() {
+        assert_eq!(number(10.0), "10");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(10.0 / 3.0), "3.33");
+        assert_eq!(number(0.0), "0");
+    }
+}
