@@ -5,7 +5,9 @@
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
+//! - `bench.rs`: `bench`, the reference against nginx and Python, and the student's loop
 
+mod bench;
 mod book;
 mod libtest;
 mod markers;
@@ -23,7 +25,11 @@ tasks:
   sync-labs --check  only say whether the labs are what sync-labs would write
   verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
                      suite, and each pristine starter fails exactly its step's new tests, with
-                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)";
+                     teaching messages and within 10 s. STEPS: `3` or `4-7` (default: all)
+  bench [--seconds N] [--rounds N] [--own-load]
+                     the step 7 reference (release) against nginx and `python3 -m http.server`
+                     on loopback, loaded by wrk (or our own generator), then `cargo test -p
+                     stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         }),
         ["verify"] => verify::verify(&root, &steps::STEPS.iter().collect::<Vec<_>>()),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
+        ["bench", options @ ..] => bench::bench(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
