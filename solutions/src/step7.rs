@@ -21,10 +21,11 @@
 //!
 //! Docs chapter: "Step 7: serving files".
 
+use std::any::Any;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,7 +77,7 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     };
     // Bonus: every answer says when it was sent. The server adds the header here, so that the
     // response functions stay pure: the same arguments, the same bytes, whatever the time.
-    stream.write_all(&with_date(&response, Utc::now()))
+    stream.write_all(&with_date(response, Utc::now()))
     // lab:end
 }
 
@@ -84,37 +85,39 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
 // lab:solution
 /// The answer to a GET for `uri`: the resource, or the reason there is none.
 fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Vec<u8> {
+    // `resolve_uri` in its two halves, `path_in_webroot` then `resolve_path`, so that the bonus
+    // looks at the path in between without looking it up twice.
+    let path = match path_in_webroot(uri, webroot) {
+        Ok(path) => path,
+        Err(error) => return answer_nothing_to_send(uri, error),
+    };
     // Bonus: a program in the webroot is run, and what it prints is the page (Unix only: only
     // there does a file say, with its permissions, that it is a program).
     #[cfg(unix)]
-    if let Ok(path) = path_in_webroot(uri, webroot)
-        && program::is_program(&path)
-    {
+    if program::is_program(&path) {
         return match program::run(&path) {
             Ok(page) => response_ok(&page, "text/html"),
-            Err(error) => {
-                eprintln!("{uri}: {error}");
-                response_internal_server_error()
-            }
+            Err(error) => answer_nothing_to_send(uri, ResolveError::Failed(error)),
         };
     }
     // Bonus: a browser, which prefers HTML, gets a folder's listing as a page of links.
-    if prefers_html(request)
-        && let Ok(path) = path_in_webroot(uri, webroot)
-        && path.is_dir()
-    {
+    if prefers_html(request) && path.is_dir() {
         return match folder_page(uri, &path) {
             Ok(page) => response_ok(page.as_bytes(), "text/html"),
-            Err(error) => {
-                eprintln!("{uri}: {error}");
-                response_internal_server_error()
-            }
+            Err(error) => answer_nothing_to_send(uri, ResolveError::Failed(error)),
         };
     }
-    match resolve_uri(uri, webroot) {
+    match resolve_path(&path) {
         Ok((body, mime_type)) => response_ok(&body, mime_type),
-        Err(ResolveError::NotFound) => response_not_found(),
-        Err(ResolveError::Failed(error)) => {
+        Err(error) => answer_nothing_to_send(uri, error),
+    }
+}
+
+/// The answer when there is nothing to send for `uri`: 404, or 500 when the server failed.
+fn answer_nothing_to_send(uri: &str, error: ResolveError) -> Vec<u8> {
+    match error {
+        ResolveError::NotFound => response_not_found(),
+        ResolveError::Failed(error) => {
             // The client learns only that it is the server's fault; the details are for
             // whoever runs the server.
             eprintln!("{uri}: {error}");
@@ -259,21 +262,31 @@ impl From<io::Error> for ResolveError {
 pub fn resolve_uri(uri: &str, webroot: &Path) -> Result<(Vec<u8>, &'static str), ResolveError> {
     // lab:todo Step 7: find the path with `path_in_webroot(uri, webroot)?`; for a folder, send `folder_entries`, one a line, as text/plain; for a file, its bytes (`fs::read`) and `mime_type`; anything else is ResolveError::NotFound (docs chapter "Step 7: serving files")
     let path = path_in_webroot(uri, webroot)?;
+    resolve_path(&path)
+    // lab:end
+}
+
+// lab:starter
+// lab:solution
+/// What `resolve_uri` sends for `path`, found in the webroot already. A function of its own so
+/// that `answer_get` looks the path up once for the bonus and the answer alike: following it to
+/// its real place takes a dozen system calls, a good part of what an answer costs.
+fn resolve_path(path: &Path) -> Result<(Vec<u8>, &'static str), ResolveError> {
     if path.is_dir() {
-        let listing: String = folder_entries(&path)?
+        let listing: String = folder_entries(path)?
             .iter()
             .map(|name| format!("{name}\n"))
             .collect();
         Ok((listing.into_bytes(), "text/plain"))
     } else if path.is_file() {
-        Ok((fs::read(&path)?, mime_type(&path)))
+        Ok((fs::read(path)?, mime_type(path)))
     } else {
         // Not a file, not a folder: a device or a pipe, nothing a web page is made of.
         Err(ResolveError::NotFound)
     }
-    // lab:end
 }
 
+// lab:end
 /// The file or folder that `uri` names under `webroot`, as a real path: symlinks followed,
 /// no `.` or `..` left. It is always inside the webroot: a URI that would lead anywhere else
 /// gets `ResolveError::NotFound`, as does a URI that names nothing.
@@ -485,14 +498,15 @@ pub fn http_date(when: DateTime<Utc>) -> String {
 
 // lab:starter
 // lab:solution
-/// `response` with a `Date` header saying `now`, right after its status line.
-fn with_date(response: &[u8], now: DateTime<Utc>) -> Vec<u8> {
-    let Some(line_end) = response.windows(2).position(|pair| pair == b"\r\n") else {
-        return response.to_vec();
-    };
-    let date = format!("Date: {}\r\n", http_date(now));
-    let (status_line, rest) = response.split_at(line_end + 2);
-    [status_line, date.as_bytes(), rest].concat()
+/// `response` with a `Date` header saying `now`, right after its status line. (Inserted in
+/// place: a copy of a large answer would cost more than the rest of this function.)
+fn with_date(mut response: Vec<u8>, now: DateTime<Utc>) -> Vec<u8> {
+    if let Some(line_end) = response.windows(2).position(|pair| pair == b"\r\n") {
+        let date = format!("Date: {}\r\n", http_date(now));
+        let after_status_line = line_end + 2;
+        response.splice(after_status_line..after_status_line, date.into_bytes());
+    }
+    response
 }
 
 /// Whether the client would rather have HTML than plain text, as a browser would: its
@@ -711,13 +725,17 @@ mod program {
 pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
 
 /// How many threads wait for the clients that are slow to send their request (a browser's
-/// spare connection, someone typing a request by hand), so that the accepting thread never
-/// does. They start with the server and there are never more; as many slow clients again can
+/// spare connection, someone typing a request by hand), so that the accepting threads never
+/// do. They start with the server and there are never more; as many slow clients again can
 /// wait in line for one, and past that a new slow client is turned away (its connection
 /// closed) rather than hold up everyone else.
 pub const HELPERS: usize = 64;
 
-/// How long the accepting thread waits for a new client's request before handing the client
+/// How many threads accept clients and answer those whose request has arrived. Two: while
+/// one waits for a client to take a long answer, the other goes on.
+pub const ACCEPTORS: usize = 2;
+
+/// How long an accepting thread waits for a new client's request before handing the client
 /// to a helper. Browsers and programs send their request as soon as they are connected.
 const ARRIVAL_WAIT: Duration = Duration::from_millis(1);
 
@@ -733,42 +751,66 @@ pub const HEAD_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `handle` for every client that connects, forever.
 ///
-/// Nearly every client has sent its whole request head by the time it is accepted: this
-/// thread answers it at once, which is as fast as a server can be (handing it to another
-/// thread would cost more than answering it). A client whose request is not there yet goes to
-/// one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it would stop
-/// a loop that serves one client after another: a panic is a bug to fix.
+/// Nearly every client has sent its whole request head by the time it is accepted: the
+/// thread that accepted it answers it at once, which is as fast as a server can be (handing
+/// it to another thread would cost more than answering it). A client whose request is not there yet
+/// goes to one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it
+/// would stop a loop that serves one client after another: a panic is a bug to fix.
 fn serve_on_threads<H>(listener: TcpListener, handle: H) -> io::Result<()>
 where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
 {
+    let (panicked, panics) = mpsc::channel();
     let (to_helpers, slow_clients) = mpsc::sync_channel(HELPERS);
     let slow_clients = Arc::new(Mutex::new(slow_clients));
-    let (panicked, panics) = mpsc::channel();
-    let own_address = reachable_address(&listener)?;
     for number in 1..=HELPERS {
         let (slow_clients, handle) = (slow_clients.clone(), handle.clone());
-        let panicked = panicked.clone();
-        thread::Builder::new()
-            .name(format!("helper {number}"))
-            .spawn(move || {
-                let helping = AssertUnwindSafe(|| help(&slow_clients, &handle));
-                if let Err(panic) = panic::catch_unwind(helping) {
-                    // Hand the panic to the accepting thread, and wake it up with a connection.
-                    let _ = panicked.send(panic);
-                    let _ = TcpStream::connect(own_address);
-                }
-            })?;
+        let helper = move || help(&slow_clients, &handle);
+        start_thread(format!("helper {number}"), &panicked, helper)?;
     }
-    for stream in listener.incoming() {
-        if let Ok(panic) = panics.try_recv() {
-            panic::resume_unwind(panic); // its message was printed when it happened
+    let listener = Arc::new(listener);
+    for number in 1..=ACCEPTORS {
+        let (listener, handle, to_helpers) = (listener.clone(), handle.clone(), to_helpers.clone());
+        let acceptor = move || accept(&listener, &handle, &to_helpers);
+        start_thread(format!("acceptor {number}"), &panicked, acceptor)?;
+    }
+    // The threads serve forever: only a panic ends one. Stop the server with the first panic
+    // (its message was printed when it happened).
+    drop(panicked);
+    match panics.recv() {
+        Ok(panic) => panic::resume_unwind(panic),
+        Err(_) => Ok(()), // every thread ended without a panic, which they never do
+    }
+}
+
+/// Starts a thread called `name` that runs `work`, and sends its panic, if it panics.
+fn start_thread(
+    name: String,
+    panicked: &mpsc::Sender<Box<dyn Any + Send>>,
+    work: impl FnOnce() + Send + 'static,
+) -> io::Result<()> {
+    let panicked = panicked.clone();
+    thread::Builder::new().name(name).spawn(move || {
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(work)) {
+            let _ = panicked.send(panic);
         }
+    })?;
+    Ok(())
+}
+
+/// An accepting thread: answers each client whose request has arrived, and hands the others
+/// to the helpers, forever.
+fn accept(
+    listener: &TcpListener,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+    to_helpers: &mpsc::SyncSender<TcpStream>,
+) {
+    for stream in listener.incoming() {
         match stream {
-            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, &handle)),
+            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, handle)),
             Ok(stream) => {
                 if to_helpers.try_send(stream).is_err() {
-                    eprintln!("turned a client away: {HELPERS} slow clients are already waiting");
+                    eprintln!("turned a slow client away: every helper is busy, and its line full");
                 }
             }
             // Accepting fails when the process has no file descriptor left, for instance:
@@ -779,7 +821,6 @@ where
             }
         }
     }
-    Ok(())
 }
 
 /// Whether the client's whole request head is already here, waiting at most ARRIVAL_WAIT for
@@ -848,16 +889,6 @@ fn report(served: io::Result<()>) {
     if let Err(error) = served {
         eprintln!("no answer sent: {error}");
     }
-}
-
-/// The listener's address as another thread can connect to it: a server that listens on every
-/// address of the machine (`0.0.0.0`) is reached on this one, `127.0.0.1`.
-fn reachable_address(listener: &TcpListener) -> io::Result<SocketAddr> {
-    let mut address = listener.local_addr()?;
-    if address.ip().is_unspecified() {
-        address.set_ip(Ipv4Addr::LOCALHOST.into());
-    }
-    Ok(address)
 }
 
 /// The error kind of a read past MAX_REQUEST_HEAD bytes, so that `serve_slow_client` can tell

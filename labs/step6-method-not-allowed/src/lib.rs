@@ -20,9 +20,10 @@
 // two lines once you have written them, to see the compiler's warnings again.
 #![allow(unused_variables, unused_imports, unused_mut, dead_code)]
 
+use std::any::Any;
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, mpsc};
@@ -185,13 +186,17 @@ pub fn response_bad_request() -> Vec<u8> {
 pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
 
 /// How many threads wait for the clients that are slow to send their request (a browser's
-/// spare connection, someone typing a request by hand), so that the accepting thread never
-/// does. They start with the server and there are never more; as many slow clients again can
+/// spare connection, someone typing a request by hand), so that the accepting threads never
+/// do. They start with the server and there are never more; as many slow clients again can
 /// wait in line for one, and past that a new slow client is turned away (its connection
 /// closed) rather than hold up everyone else.
 pub const HELPERS: usize = 64;
 
-/// How long the accepting thread waits for a new client's request before handing the client
+/// How many threads accept clients and answer those whose request has arrived. Two: while
+/// one waits for a client to take a long answer, the other goes on.
+pub const ACCEPTORS: usize = 2;
+
+/// How long an accepting thread waits for a new client's request before handing the client
 /// to a helper. Browsers and programs send their request as soon as they are connected.
 const ARRIVAL_WAIT: Duration = Duration::from_millis(1);
 
@@ -207,42 +212,66 @@ pub const HEAD_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `handle` for every client that connects, forever.
 ///
-/// Nearly every client has sent its whole request head by the time it is accepted: this
-/// thread answers it at once, which is as fast as a server can be (handing it to another
-/// thread would cost more than answering it). A client whose request is not there yet goes to
-/// one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it would stop
-/// a loop that serves one client after another: a panic is a bug to fix.
+/// Nearly every client has sent its whole request head by the time it is accepted: the
+/// thread that accepted it answers it at once, which is as fast as a server can be (handing
+/// it to another thread would cost more than answering it). A client whose request is not there yet
+/// goes to one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it
+/// would stop a loop that serves one client after another: a panic is a bug to fix.
 fn serve_on_threads<H>(listener: TcpListener, handle: H) -> io::Result<()>
 where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
 {
+    let (panicked, panics) = mpsc::channel();
     let (to_helpers, slow_clients) = mpsc::sync_channel(HELPERS);
     let slow_clients = Arc::new(Mutex::new(slow_clients));
-    let (panicked, panics) = mpsc::channel();
-    let own_address = reachable_address(&listener)?;
     for number in 1..=HELPERS {
         let (slow_clients, handle) = (slow_clients.clone(), handle.clone());
-        let panicked = panicked.clone();
-        thread::Builder::new()
-            .name(format!("helper {number}"))
-            .spawn(move || {
-                let helping = AssertUnwindSafe(|| help(&slow_clients, &handle));
-                if let Err(panic) = panic::catch_unwind(helping) {
-                    // Hand the panic to the accepting thread, and wake it up with a connection.
-                    let _ = panicked.send(panic);
-                    let _ = TcpStream::connect(own_address);
-                }
-            })?;
+        let helper = move || help(&slow_clients, &handle);
+        start_thread(format!("helper {number}"), &panicked, helper)?;
     }
-    for stream in listener.incoming() {
-        if let Ok(panic) = panics.try_recv() {
-            panic::resume_unwind(panic); // its message was printed when it happened
+    let listener = Arc::new(listener);
+    for number in 1..=ACCEPTORS {
+        let (listener, handle, to_helpers) = (listener.clone(), handle.clone(), to_helpers.clone());
+        let acceptor = move || accept(&listener, &handle, &to_helpers);
+        start_thread(format!("acceptor {number}"), &panicked, acceptor)?;
+    }
+    // The threads serve forever: only a panic ends one. Stop the server with the first panic
+    // (its message was printed when it happened).
+    drop(panicked);
+    match panics.recv() {
+        Ok(panic) => panic::resume_unwind(panic),
+        Err(_) => Ok(()), // every thread ended without a panic, which they never do
+    }
+}
+
+/// Starts a thread called `name` that runs `work`, and sends its panic, if it panics.
+fn start_thread(
+    name: String,
+    panicked: &mpsc::Sender<Box<dyn Any + Send>>,
+    work: impl FnOnce() + Send + 'static,
+) -> io::Result<()> {
+    let panicked = panicked.clone();
+    thread::Builder::new().name(name).spawn(move || {
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(work)) {
+            let _ = panicked.send(panic);
         }
+    })?;
+    Ok(())
+}
+
+/// An accepting thread: answers each client whose request has arrived, and hands the others
+/// to the helpers, forever.
+fn accept(
+    listener: &TcpListener,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+    to_helpers: &mpsc::SyncSender<TcpStream>,
+) {
+    for stream in listener.incoming() {
         match stream {
-            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, &handle)),
+            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, handle)),
             Ok(stream) => {
                 if to_helpers.try_send(stream).is_err() {
-                    eprintln!("turned a client away: {HELPERS} slow clients are already waiting");
+                    eprintln!("turned a slow client away: every helper is busy, and its line full");
                 }
             }
             // Accepting fails when the process has no file descriptor left, for instance:
@@ -253,7 +282,6 @@ where
             }
         }
     }
-    Ok(())
 }
 
 /// Whether the client's whole request head is already here, waiting at most ARRIVAL_WAIT for
@@ -322,16 +350,6 @@ fn report(served: io::Result<()>) {
     if let Err(error) = served {
         eprintln!("no answer sent: {error}");
     }
-}
-
-/// The listener's address as another thread can connect to it: a server that listens on every
-/// address of the machine (`0.0.0.0`) is reached on this one, `127.0.0.1`.
-fn reachable_address(listener: &TcpListener) -> io::Result<SocketAddr> {
-    let mut address = listener.local_addr()?;
-    if address.ip().is_unspecified() {
-        address.set_ip(Ipv4Addr::LOCALHOST.into());
-    }
-    Ok(address)
 }
 
 /// The error kind of a read past MAX_REQUEST_HEAD bytes, so that `serve_slow_client` can tell
