@@ -120,9 +120,12 @@ pub fn bench(root: &Path, args: &[&str]) -> Result<(), String> {
     let tool = match &wrk {
         Some(version) => format!("{version}, one thread"),
         None => {
-            println!(
-                "bench: NOTE: wrk is not installed (Debian: `apt-get install wrk`): using the project's own load generator, whose figures are lower than wrk's"
-            );
+            if !options.own_load {
+                println!(
+                    "bench: NOTE: wrk is not installed (Debian: `apt-get install wrk`): the load \
+                     comes from the project's own generator, whose figures differ from wrk's"
+                );
+            }
             "the project's own load generator (xtask/src/bench/load.rs)".into()
         }
     };
@@ -142,7 +145,7 @@ pub fn bench(root: &Path, args: &[&str]) -> Result<(), String> {
     );
     text += &format!(
         "Measured on {} by `cargo xtask bench`: {}; load average {} at the start. Load: {tool}, \
-         {CONNECTIONS} connections, on loopback; each figure is the median of {} rounds of {} s \
+         {CONNECTIONS} connections, on loopback; each figure is the median of {} round(s) of {} s \
          (errors: all rounds).\n\n",
         chrono::Utc::now().format("%Y-%m-%d"),
         machine(),
