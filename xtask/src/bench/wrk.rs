@@ -13,7 +13,9 @@ pub fn version() -> Option<String> {
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
     let first = text.lines().next()?.trim();
-    first.starts_with("wrk").then(|| first.to_string())
+    // `wrk 4.1.0 [epoll] Copyright (C) 2012 Will Glozer`: the name and version are enough.
+    let version = first.split(" Copyright").next().unwrap_or(first);
+    first.starts_with("wrk").then(|| version.to_string())
 }
 
 /// Runs wrk with one thread (the other core is left to the server) and `load`'s connections.
