@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -129,6 +129,27 @@ impl ChildServer {
     /// The first line the program printed, such as `listening on http://127.0.0.1:41234/`.
     pub fn banner(&self) -> &str {
         &self.banner
+    }
+
+    /// The program's process id, to look at it (its threads, its memory) or signal it.
+    pub fn id(&self) -> u32 {
+        self.child.lock().unwrap_or_else(|e| e.into_inner()).id()
+    }
+
+    /// Waits for the program to exit, at most `within`, and returns how it exited; `None` if it
+    /// is still running then.
+    pub fn exit_status(&self, within: Duration) -> Option<ExitStatus> {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if started.elapsed() < within => {
+                    thread::sleep(Duration::from_millis(5)); // polling a process, not a test
+                }
+                _ => return None,
+            }
+        }
     }
 
     /// The next line the program prints on stdout after its banner, or `None` if it prints

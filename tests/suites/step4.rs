@@ -185,8 +185,8 @@ fn read_request_gives_up_on_a_request_head_that_never_ends() {
     if let Ok(request) = within("read_request", move || read_request(endless)) {
         panic!(
             "read_request returned Ok with {} bytes that contain no blank line.\nhint: keep the \
-             line `stream.take(MAX_REQUEST_HEAD)`: past that many bytes a read returns 0, and \
-             a read that returns 0 before \\r\\n\\r\\n is an error ({HINT})",
+             line `let mut stream = RequestHead::limit(stream);` and read from that `stream`: \
+             past MAX_REQUEST_HEAD bytes its reads fail, and `?` passes the error on ({HINT})",
             request.len()
         );
     }

@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn every_test_or_function_the_book_names_exists() {
-        let code: String = files(&["tests/suites", "solutions/src"], "rs")
+        let code: String = files(&["tests/suites", "solutions/src", "solutions/tests"], "rs")
             .into_iter()
             .map(|(_, t)| t)
             .collect();

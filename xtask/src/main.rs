@@ -9,7 +9,9 @@
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
 //! - `workflows.rs`: checks of the GitHub workflows
+//! - `bench.rs`: `bench`, the reference against nginx and Python, and the student's loop
 
+mod bench;
 mod book;
 mod command;
 mod commands;
@@ -36,7 +38,11 @@ tasks:
   book-commands      only run every command the book and the README show (see
                      xtask/src/commands.rs); needs curl, nc and python3
   grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
-                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)";
+                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)
+  bench [--seconds N] [--rounds N] [--own-load]
+                     the step 7 reference (release) against nginx and `python3 -m http.server`
+                     on loopback, loaded by wrk (or our own generator), then `cargo test -p
+                     stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
         }),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
+        ["bench", options @ ..] => bench::bench(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

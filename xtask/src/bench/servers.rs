@@ -1,0 +1,189 @@
+//! The servers the benchmark compares, each started on loopback, serving the same folder, and
+//! stopped when dropped: the step 7 reference (release build), nginx and `python3 -m
+//! http.server`, the last two when installed.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a server may take to start listening.
+const START_LIMIT: Duration = Duration::from_secs(10);
+
+/// A server under load, stopped when dropped.
+pub struct Running {
+    pub name: String,
+    pub addr: SocketAddr,
+    /// Whether it keeps a connection open for further requests (HTTP/1.1 keep-alive).
+    pub keeps_alive: bool,
+    child: Child,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The step 7 reference program (`solutions step7`), already built by `cargo build --release`.
+pub fn reference(program: &Path, webroot: &Path) -> Result<Running, String> {
+    let mut child = Command::new(program)
+        .args(["step7", "--port", "0", "--webroot"])
+        .arg(webroot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+    let banner = first_line(&mut child)?;
+    let addr = banner
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+        .ok_or_else(|| format!("the reference printed {banner:?}, not its address"))?;
+    Ok(Running {
+        name: "step 7 reference".into(),
+        addr,
+        keeps_alive: false,
+        child,
+    })
+}
+
+/// `python3 -m http.server`, if python3 is installed: `Ok(None)` if it is not.
+pub fn python(webroot: &Path) -> Result<Option<Running>, String> {
+    let Some(version) = version_of("python3", &["--version"]) else {
+        return Ok(None);
+    };
+    // -u: unbuffered, so that its first line arrives at once.
+    let mut child = Command::new("python3")
+        .args([
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(webroot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start python3: {e}"))?;
+    // Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ...
+    let banner = first_line(&mut child)?;
+    let port = banner
+        .split_once(" port ")
+        .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<u16>().ok())
+        .ok_or_else(|| format!("python3 printed {banner:?}, not its port"))?;
+    Ok(Some(Running {
+        name: format!("python3 -m http.server ({version})"),
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        // SimpleHTTPRequestHandler speaks HTTP/1.0: one request per connection.
+        keeps_alive: false,
+        child,
+    }))
+}
+
+/// nginx with a configuration of its own in `folder`, if nginx is installed: `Ok(None)` if it
+/// is not. Two worker processes (one per core here, nginx's `auto`), access log off.
+pub fn nginx(webroot: &Path, folder: &Path) -> Result<Option<Running>, String> {
+    let Some(version) = version_of("nginx", &["-v"]) else {
+        return Ok(None);
+    };
+    // nginx needs its port in its configuration: take a free one (it stays free for the
+    // moment it takes nginx to start; nothing else here is picking ports).
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map_err(|e| format!("cannot find a free port: {e}"))?
+        .port();
+    std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+    let config = folder.join("nginx.conf");
+    std::fs::write(&config, nginx_config(webroot, folder, port)).map_err(|e| e.to_string())?;
+    let child = Command::new("nginx")
+        .args(["-e", "stderr", "-p"])
+        .arg(folder)
+        .arg("-c")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start nginx: {e}"))?;
+    let mut running = Running {
+        name: version.replace("nginx version: ", ""),
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        keeps_alive: true,
+        child,
+    };
+    wait_until_listening(&mut running)?;
+    Ok(Some(running))
+}
+
+fn nginx_config(webroot: &Path, folder: &Path, port: u16) -> String {
+    let folder = folder.display();
+    format!(
+        "daemon off;\n\
+         worker_processes auto;\n\
+         pid {folder}/nginx.pid;\n\
+         error_log stderr error;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n\
+         \x20 access_log off;\n\
+         \x20 sendfile on;\n\
+         \x20 types {{ text/html html; image/png png; }}\n\
+         \x20 default_type application/octet-stream;\n\
+         \x20 client_body_temp_path {folder}/body;\n\
+         \x20 proxy_temp_path {folder}/proxy;\n\
+         \x20 fastcgi_temp_path {folder}/fastcgi;\n\
+         \x20 uwsgi_temp_path {folder}/uwsgi;\n\
+         \x20 scgi_temp_path {folder}/scgi;\n\
+         \x20 server {{ listen 127.0.0.1:{port}; root {}; }}\n\
+         }}\n",
+        webroot.display()
+    )
+}
+
+/// The first line `command ARGS` prints (stdout or stderr), if the command runs.
+pub fn version_of(command: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(command).args(args).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    text.lines().next().map(|line| line.trim().to_string())
+}
+
+/// The child's first line on stdout, read on a thread so that a silent child cannot hang the
+/// benchmark.
+fn first_line(child: &mut Child) -> Result<String, String> {
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (sender, line) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        let _ = reader.read_line(&mut first);
+        let _ = sender.send(first);
+        // Keep reading, so that the child never blocks on a full pipe.
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    line.recv_timeout(START_LIMIT)
+        .map(|line| line.trim().to_string())
+        .map_err(|_| "the server printed nothing within 10 s".to_string())
+}
+
+/// Waits until `server` accepts a connection (nginx prints nothing when it is ready).
+fn wait_until_listening(server: &mut Running) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < START_LIMIT {
+        if TcpStream::connect_timeout(&server.addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return Err(format!("{} exited at start ({status})", server.name));
+        }
+        thread::sleep(Duration::from_millis(20)); // polling a starting server, not a test
+    }
+    Err(format!("{} did not listen within 10 s", server.name))
+}
