@@ -1,7 +1,7 @@
 //! How the reference web servers (steps 4 to 7) take a classroom: bad input of every kind,
 //! clients that send nothing or one byte a second, many clients at once, and Ctrl-C. Reference
-//! only: students get this from the given code at the end of each step's file, which is the
-//! same in every step (the first test checks it), so the slow tests run against step 7 alone.
+//! only: students get this from the given code in `classroom.rs`, one file for steps 4 to 7,
+//! so the slow tests run against step 7 alone.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -25,30 +25,6 @@ const SERVERS: [(&str, Serve); 4] = [
 
 /// Within this, a client that is not held up by anyone gets its answer (the issue's bar).
 const PROMPTLY: Duration = Duration::from_secs(1);
-
-/// The text of the given code that serves clients, in `solutions/src/{step}.rs`.
-fn given_code(step: &str) -> String {
-    let path = format!("{}/src/{step}.rs", env!("CARGO_MANIFEST_DIR"));
-    let code = std::fs::read_to_string(&path).unwrap();
-    let start = code
-        .find("// Given: what lets one server take a whole classroom.")
-        .unwrap_or_else(|| panic!("{path} has no given server code"));
-    let end = code[start..].find("/// The program:").unwrap() + start;
-    code[start..end].to_string()
-}
-
-#[test]
-fn the_given_server_code_is_the_same_in_every_step() {
-    let step4 = given_code("step4");
-    for step in ["step5", "step6", "step7"] {
-        assert!(
-            given_code(step) == step4,
-            "the given code at the end of {step}.rs differs from step4.rs: keep them equal, so \
-             that what these tests check of one holds for all"
-        );
-    }
-    assert_eq!(step4::HELPERS, step7::HELPERS);
-}
 
 /// What a server does with a request: answers with a status, or closes without a word.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,0 +1,257 @@
+// Written by `cargo xtask sync-labs` from solutions/src/classroom.rs: given code, no need to edit it.
+//! Given code, the same for steps 4 to 7: what lets one server take a whole classroom.
+//!
+//! Thirty browsers load the page at the same moment; each opens spare connections that send
+//! nothing until it needs them; students' programs send bytes that no browser would. The
+//! lesson's code (in `lib.rs`) stays as the lesson has it: `serve` hands `handle_connection` to
+//! [`serve_on_threads`], and `read_request` reads through [`RequestHead::limit`]. This file
+//! calls the lesson's code within limits that keep any one client from holding up the others,
+//! or from making the server use ever more threads or memory. You need not change it.
+
+use std::any::Any;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The longest request head (request line and headers) the server reads. Without a limit, a
+/// client that never sends the blank line could make the server buffer until memory runs out;
+/// a browser's request head is well under 8 KiB, the limit many servers use.
+pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
+
+/// How many threads wait for the clients that are slow to send their request (a browser's
+/// spare connection, someone typing a request by hand), so that the accepting threads never
+/// do. They start with the server and there are never more; as many slow clients again can
+/// wait in line for one, and past that a new slow client is turned away (its connection
+/// closed) rather than hold up everyone else.
+pub const HELPERS: usize = 64;
+
+/// How many threads accept clients and answer those whose request has arrived. Two: while
+/// one waits for a client to take a long answer, the other goes on.
+pub const ACCEPTORS: usize = 2;
+
+/// How long an accepting thread waits for a new client's request before handing the client
+/// to a helper. Browsers and programs send their request as soon as they are connected.
+const ARRIVAL_WAIT: Duration = Duration::from_millis(1);
+
+/// How long a helper waits for a client's next bytes, and how long the server waits for a
+/// client to take the next bytes of its answer. A browser's spare connection sends nothing
+/// until the browser needs it: after this long, its helper is free again.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// How long a whole request head may take to arrive. Without it, a client that sends one byte
+/// every few seconds would keep its helper for hours; 30 s is still time enough to type a
+/// request by hand with `nc`.
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Runs `handle` for every client that connects, forever.
+///
+/// Nearly every client has sent its whole request head by the time it is accepted: the
+/// thread that accepted it answers it at once, which is as fast as a server can be (handing
+/// it to another thread would cost more than answering it). A client whose request is not there yet
+/// goes to one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it
+/// would stop a loop that serves one client after another: a panic is a bug to fix.
+pub fn serve_on_threads<H>(listener: TcpListener, handle: H) -> io::Result<()>
+where
+    H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
+{
+    let (panicked, panics) = mpsc::channel();
+    let (to_helpers, slow_clients) = mpsc::sync_channel(HELPERS);
+    let slow_clients = Arc::new(Mutex::new(slow_clients));
+    for number in 1..=HELPERS {
+        let (slow_clients, handle) = (slow_clients.clone(), handle.clone());
+        let helper = move || help(&slow_clients, &handle);
+        start_thread(format!("helper {number}"), &panicked, helper)?;
+    }
+    let listener = Arc::new(listener);
+    for number in 1..=ACCEPTORS {
+        let (listener, handle, to_helpers) = (listener.clone(), handle.clone(), to_helpers.clone());
+        let acceptor = move || accept(&listener, &handle, &to_helpers);
+        start_thread(format!("acceptor {number}"), &panicked, acceptor)?;
+    }
+    // The threads serve forever: only a panic ends one. Stop the server with the first panic
+    // (its message was printed when it happened).
+    drop(panicked);
+    match panics.recv() {
+        Ok(panic) => panic::resume_unwind(panic),
+        Err(_) => Ok(()), // every thread ended without a panic, which they never do
+    }
+}
+
+/// Starts a thread called `name` that runs `work`, and sends its panic, if it panics.
+fn start_thread(
+    name: String,
+    panicked: &mpsc::Sender<Box<dyn Any + Send>>,
+    work: impl FnOnce() + Send + 'static,
+) -> io::Result<()> {
+    let panicked = panicked.clone();
+    thread::Builder::new().name(name).spawn(move || {
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(work)) {
+            let _ = panicked.send(panic);
+        }
+    })?;
+    Ok(())
+}
+
+/// An accepting thread: answers each client whose request has arrived, and hands the others
+/// to the helpers, forever.
+fn accept(
+    listener: &TcpListener,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+    to_helpers: &mpsc::SyncSender<TcpStream>,
+) {
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, handle)),
+            Ok(stream) => {
+                if to_helpers.try_send(stream).is_err() {
+                    eprintln!("turned a slow client away: every helper is busy, and its line full");
+                }
+            }
+            // Accepting fails when the process has no file descriptor left, for instance:
+            // pause rather than try again at once, which would only keep a core busy.
+            Err(error) => {
+                eprintln!("cannot accept a client: {error}");
+                thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// Whether the client's whole request head is already here, waiting at most ARRIVAL_WAIT for
+/// it: then reading it keeps nobody waiting.
+fn request_has_arrived(stream: &TcpStream) -> bool {
+    let mut head = [0; MAX_REQUEST_HEAD as usize];
+    // `peek` looks at the bytes that have arrived and leaves them there for `handle` to read.
+    stream.set_read_timeout(Some(ARRIVAL_WAIT)).is_ok()
+        && stream
+            .peek(&mut head)
+            .is_ok_and(|n| head[..n].windows(4).any(|four| four == b"\r\n\r\n"))
+}
+
+/// Serves a client whose request head is here. Its reads still wait at most ARRIVAL_WAIT,
+/// which is plenty for bytes that have arrived.
+fn serve_at_once(
+    stream: TcpStream,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+) -> io::Result<()> {
+    // A client that never reads its answer would otherwise block the writing for good, once
+    // the network's buffers are full.
+    stream.set_write_timeout(Some(PATIENCE))?;
+    handle(stream)
+}
+
+/// A helper thread: serves the slow clients handed to it, one after another, forever.
+fn help(
+    slow_clients: &Mutex<mpsc::Receiver<TcpStream>>,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+) {
+    loop {
+        // One helper at a time waits on the line; it lets go of it before serving its client.
+        let Ok(line) = slow_clients.lock() else {
+            return;
+        };
+        let Ok(stream) = line.recv() else { return };
+        drop(line);
+        report(serve_slow_client(stream, handle));
+    }
+}
+
+/// Serves a client whose request is slow to come: within PATIENCE for every read and write,
+/// and HEAD_DEADLINE for the whole head. A head over MAX_REQUEST_HEAD gets
+/// `431 Request Header Fields Too Large`.
+fn serve_slow_client(
+    stream: TcpStream,
+    handle: &impl Fn(TcpStream) -> io::Result<()>,
+) -> io::Result<()> {
+    stream.set_read_timeout(Some(PATIENCE))?;
+    stream.set_write_timeout(Some(PATIENCE))?;
+    // A second handle on the same connection, to answer once `handle` has dropped its own.
+    let connection = stream.try_clone()?;
+    match handle(stream) {
+        Err(error) if error.kind() == HEAD_TOO_LARGE => {
+            (&connection).write_all(HEAD_TOO_LARGE_ANSWER)?;
+            // The client is still sending its endless head: read it away before closing.
+            hang_up(connection)
+        }
+        served => served,
+    }
+}
+
+/// One client's trouble (it hung up mid-request, it took too long) must not stop the server:
+/// say what happened, and go on with the next client.
+fn report(served: io::Result<()>) {
+    if let Err(error) = served {
+        eprintln!("no answer sent: {error}");
+    }
+}
+
+/// The error kind of a read past MAX_REQUEST_HEAD bytes, so that `serve_slow_client` can tell
+/// it from a client that stopped sending.
+const HEAD_TOO_LARGE: io::ErrorKind = io::ErrorKind::FileTooLarge;
+
+const HEAD_TOO_LARGE_ANSWER: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\n\
+    Content-Length: 0\r\n\
+    Connection: close\r\n\
+    \r\n";
+
+/// A request head as it arrives: a reader that fails with HEAD_TOO_LARGE once it has given
+/// MAX_REQUEST_HEAD bytes, and with `TimedOut` once HEAD_DEADLINE has passed.
+pub struct RequestHead<R> {
+    stream: io::Take<R>,
+    deadline: Instant,
+}
+
+impl<R: Read> RequestHead<R> {
+    pub fn limit(stream: R) -> Self {
+        RequestHead {
+            stream: stream.take(MAX_REQUEST_HEAD),
+            deadline: Instant::now() + HEAD_DEADLINE,
+        }
+    }
+}
+
+impl<R: Read> Read for RequestHead<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.stream.limit() == 0 {
+            return Err(io::Error::new(
+                HEAD_TOO_LARGE,
+                "the request head is over 8 KiB",
+            ));
+        }
+        // Checked before each read, and a read waits at most PATIENCE: a request head ends,
+        // complete or not, within HEAD_DEADLINE + PATIENCE.
+        if Instant::now() > self.deadline {
+            let late = "the request head did not arrive within 30 s";
+            return Err(io::Error::new(io::ErrorKind::TimedOut, late));
+        }
+        self.stream.read(buffer)
+    }
+}
+
+/// Ends a connection whose client may still be sending: shuts down our writing side (the
+/// client reads the answer, then the end of the stream), then reads and drops what the client
+/// sends, for at most a second, before closing. Closing with the client's bytes unread would
+/// make the operating system reset the connection, and a reset can destroy the answer before
+/// the client has read it.
+fn hang_up(mut connection: TcpStream) -> io::Result<()> {
+    connection.shutdown(Shutdown::Write)?;
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut discarded = [0; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        connection.set_read_timeout(Some(left))?;
+        match connection.read(&mut discarded) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            // A timeout, or a client that reset the connection: either way, it is over.
+            Err(_) => return Ok(()),
+        }
+    }
+}
