@@ -8,6 +8,7 @@
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
+//! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `workflows.rs`: checks of the GitHub workflows
 
 mod book;
@@ -19,6 +20,7 @@ mod markers;
 mod steps;
 mod sync;
 mod verify;
+mod watch;
 mod workflows;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         }),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
+        ["watch", options @ ..] => watch::main(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

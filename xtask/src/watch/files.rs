@@ -1,0 +1,103 @@
+//! What `watch` watches: the operating system's file events under `labs/` (or, with `--poll`,
+//! notify's polling watcher, for the file systems whose events do not reach us: network drives,
+//! some virtual machines' shared folders), and the contents of a lab's `src/`, which decide
+//! whether a save changed anything.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use notify::{Config, EventKind, PollWatcher, RecursiveMode, Watcher};
+
+use super::Event;
+use crate::steps::Step;
+
+/// How often `--poll` looks at the files.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Starts watching `labs/` under `root`; each change is sent as [`Event::Changed`]. The watch
+/// lasts as long as the returned watcher.
+pub fn watch(root: &Path, poll: bool, events: Sender<Event>) -> Result<Box<dyn Watcher>, String> {
+    let handler = move |result: notify::Result<notify::Event>| {
+        let event = match result {
+            // Reading a file (the grade reads the lab) is no change.
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => return,
+            Ok(event) => Event::Changed(event.paths),
+            Err(error) => Event::WatchFailed(error.to_string()),
+        };
+        let _ = events.send(event);
+    };
+    let labs = root.join("labs");
+    let mut watcher: Box<dyn Watcher> = if poll {
+        let config = Config::default().with_poll_interval(POLL_INTERVAL);
+        Box::new(PollWatcher::new(handler, config).map_err(|e| e.to_string())?)
+    } else {
+        Box::new(notify::recommended_watcher(handler).map_err(|e| e.to_string())?)
+    };
+    watcher
+        .watch(&labs, RecursiveMode::Recursive)
+        .map_err(|e| {
+            format!(
+                "cannot watch {}: {e}\nhint: `cargo xtask watch --poll` looks at the files \
+                 twice a second instead",
+                labs.display()
+            )
+        })?;
+    Ok(watcher)
+}
+
+/// Whether a change to `path` concerns the lab of `step`: a Rust file in its `src/`, the only
+/// files the grade takes from the student (an editor's swap and backup files are not).
+pub fn concerns(root: &Path, step: &Step, path: &Path) -> bool {
+    let src = root.join("labs").join(step.dir).join("src");
+    path.starts_with(&src) && path.extension().is_some_and(|e| e == "rs")
+}
+
+/// The Rust files of a lab's `src/` and their bytes: a save that leaves them as they were (an
+/// editor saving twice, a `touch`) does not run the tests again.
+#[derive(Default, PartialEq)]
+pub struct Snapshot(BTreeMap<PathBuf, Vec<u8>>);
+
+impl Snapshot {
+    pub fn of(root: &Path, step: &Step) -> Snapshot {
+        let mut files = BTreeMap::new();
+        let mut pending = vec![root.join("labs").join(step.dir).join("src")];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.flatten().map(|entry| entry.path()) {
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    // A file being written may be gone a moment later: then it is not there.
+                    if let Ok(bytes) = fs::read(&path) {
+                        files.insert(path, bytes);
+                    }
+                }
+            }
+        }
+        Snapshot(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::step;
+
+    #[test]
+    fn only_rust_files_in_the_labs_src_concern_it() {
+        let root = Path::new("/w");
+        let lab = step(2).unwrap();
+        let concerns = |path: &str| concerns(root, lab, Path::new(path));
+        assert!(concerns("/w/labs/step2-time-server/src/lib.rs"));
+        assert!(concerns("/w/labs/step2-time-server/src/more/parts.rs"));
+        assert!(!concerns("/w/labs/step2-time-server/src/.lib.rs.swp"));
+        assert!(!concerns("/w/labs/step2-time-server/src/lib.rs~"));
+        assert!(!concerns("/w/labs/step2-time-server/tests/step2.rs"));
+        assert!(!concerns("/w/labs/step3-http-client/src/lib.rs"));
+    }
+}
