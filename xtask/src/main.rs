@@ -8,6 +8,7 @@
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
+//! - `reset.rs`: `reset`, a lab back to its starter, the student's files saved beside it
 //! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `workflows.rs`: checks of the GitHub workflows
 
@@ -17,6 +18,7 @@ mod commands;
 mod grade;
 mod libtest;
 mod markers;
+mod reset;
 mod steps;
 mod sync;
 mod verify;
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
         ["watch", options @ ..] => watch::main(&root, options),
+        ["reset", options @ ..] => reset::main(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
