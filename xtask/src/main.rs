@@ -49,7 +49,7 @@ for maintainers:
                      teaching messages and within 10 s, and the book's commands run.
                      STEPS: `3` or `4-7` (default: all)
   book-commands      only run every command the book and the README show (see
-                     xtask/src/commands.rs); needs curl, nc and python3";
+                     xtask/src/commands.rs); needs sh (Unix), curl, nc and python3";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
