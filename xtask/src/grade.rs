@@ -24,7 +24,7 @@ pub mod golden;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade};
+pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade, TestGrade};
 pub use options::Options;
 use options::{USAGE, parse};
 pub use report::progress;

@@ -92,6 +92,10 @@ pub fn show(seen_dir: &Path, step: &Step, more: bool) -> Result<String, String> 
     }
     text += &match hints.len() - last {
         0 => "That is every hint for this step: the sections they name tell the rest.\n".into(),
+        1 => format!(
+            "One more, the closest to the answer: cargo xtask hint {} --more\n",
+            step.number
+        ),
         left => format!(
             "{left} more, each closer to the answer: cargo xtask hint {} --more\n",
             step.number

@@ -285,20 +285,17 @@ impl Session<'_> {
             .next_unfinished(current.number)
             .map(|s| s.step)
             .filter(|_| moved_on);
+        match next {
+            Some(next) => self.news.push(format!("On to {}.", next.title)),
+            None if moved_on => self.news.push("Every step is done. Well done!".into()),
+            None => {}
+        }
         self.report = Some(report);
         self.show()?;
-        match next {
-            Some(next) => {
-                self.news.push(format!("On to {}.", next.title));
-                self.current = Some(next);
-                self.say(&format!("watch: testing step {}...", next.number))?;
-                self.start(vec![next]);
-            }
-            None if moved_on => {
-                self.news.push("Every step is done. Well done!".into());
-                self.show()?;
-            }
-            None => {}
+        if let Some(next) = next {
+            self.current = Some(next);
+            self.say(&format!("watch: testing step {}...", next.number))?;
+            self.start(vec![next]);
         }
         Ok(())
     }

@@ -12,7 +12,11 @@ const MESSAGE_LINES: usize = 30;
 /// The screen after a run: `news` (what just happened) above the progress of `report`, with
 /// step `current` the one being watched.
 pub fn render(report: &Report, current: u8, news: &[String], suites: &Suites) -> String {
-    let mut text = String::new();
+    let title = report.steps.iter().find(|s| s.step.number == current);
+    let mut text = format!(
+        "cargo xtask watch: {}\n\n",
+        title.map_or("", |s| s.step.title)
+    );
     for line in news {
         text += &format!("{line}\n");
     }
@@ -117,6 +121,7 @@ impl Suites {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::{LabResult, Outcome, TestGrade};
 
     #[test]
     fn tests_are_ordered_as_their_suite_writes_them() {
@@ -130,6 +135,62 @@ mod tests {
             suites.place("step1::no_such_test"),
             (usize::MAX, usize::MAX)
         );
+    }
+
+    /// A report of every step: step 1 done, two of step 2's eight tests passing, the rest
+    /// not started; the failing test of step 2 says `message`.
+    fn report(message: &str) -> Report {
+        let steps = crate::steps::STEPS.iter().map(|step| {
+            // The numbers of tests the chapter shows.
+            let (passing, total) = match step.number {
+                1 => (10, 10),
+                2 => (2, 8),
+                3 => (0, 16),
+                4 => (0, 15),
+                7 => (0, 18),
+                _ => (0, 10),
+            };
+            let tests = (0..total).map(|index| TestGrade {
+                name: format!("step{}::test_{index}", step.number),
+                kind: Kind::Required,
+                outcome: if index < passing {
+                    Outcome::Passed
+                } else {
+                    Outcome::Failed
+                },
+                message: message.to_string(),
+                points: 0.0,
+            });
+            StepGrade {
+                step,
+                result: LabResult::Tested(tests.collect()),
+            }
+        });
+        Report {
+            tests_from: String::new(),
+            labs_from: Default::default(),
+            changed_since: None,
+            changed_elsewhere: Vec::new(),
+            steps: steps.collect(),
+        }
+    }
+
+    /// The chapter "Working on the labs" shows the view as `watch` prints it.
+    #[test]
+    fn the_chapter_shows_the_view_as_it_is_printed() {
+        let root = crate::workspace_root();
+        let chapter = std::fs::read_to_string(root.join("docs/src/working-on-the-labs.md"));
+        let chapter = chapter.unwrap();
+        let view = render(&report("boom"), 2, &[], &Suites::read(&root));
+        for line in view.lines().filter(|line| !line.contains("test_")) {
+            if line.contains("boom") {
+                continue;
+            }
+            assert!(
+                chapter.contains(&format!("\n{line}\n")),
+                "the chapter should show this line of the view: {line:?}\n{view}"
+            );
+        }
     }
 
     #[test]
