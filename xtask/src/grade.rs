@@ -24,7 +24,9 @@ pub mod golden;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade, TestGrade};
+#[cfg(test)]
+pub use model::TestGrade;
+pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade};
 pub use options::Options;
 use options::{USAGE, parse};
 pub use report::progress;

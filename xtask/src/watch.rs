@@ -129,6 +129,7 @@ pub fn run(
     let _watcher = files::watch(&watch.root, watch.poll, sender.clone())?;
     let mut session = Session {
         watch,
+        root_names: files::names_of(&watch.root),
         suites: Suites::read(&watch.root),
         sender,
         out,
@@ -170,7 +171,9 @@ pub fn run(
             }
             Some(Event::Changed(paths)) => {
                 let concerned = session.current.is_some_and(|step| {
-                    paths.iter().any(|p| files::concerns(&watch.root, step, p))
+                    paths
+                        .iter()
+                        .any(|p| files::concerns(&session.root_names, step, p))
                 });
                 if concerned {
                     session.due = Some(Instant::now() + SETTLE);
@@ -190,6 +193,8 @@ pub fn run(
 
 struct Session<'a> {
     watch: &'a Watch,
+    /// The names of the root that file events may use.
+    root_names: Vec<PathBuf>,
     suites: Suites,
     sender: Sender<Event>,
     out: &'a mut dyn Write,

@@ -48,11 +48,22 @@ pub fn watch(root: &Path, poll: bool, events: Sender<Event>) -> Result<Box<dyn W
     Ok(watcher)
 }
 
-/// Whether a change to `path` concerns the lab of `step`: a Rust file in its `src/`, the only
-/// files the grade takes from the student (an editor's swap and backup files are not).
-pub fn concerns(root: &Path, step: &Step, path: &Path) -> bool {
-    let src = root.join("labs").join(step.dir).join("src");
-    path.starts_with(&src) && path.extension().is_some_and(|e| e == "rs")
+/// The names of the workspace root that file events may use: as given, and with its links
+/// resolved, as macOS reports them (its temporary folder, `/var`, is a link to `/private/var`).
+/// On Windows the resolved name starts with `\\?\`, which events do not use: the first name
+/// serves there.
+pub fn names_of(root: &Path) -> Vec<PathBuf> {
+    let mut names = vec![root.to_path_buf()];
+    names.extend(root.canonicalize().ok().filter(|resolved| resolved != root));
+    names
+}
+
+/// Whether a change to `path` concerns the lab of `step`, under one of the root's `names`: a
+/// Rust file in its `src/`, the only files the grade takes from the student (an editor's swap
+/// and backup files are not).
+pub fn concerns(names: &[PathBuf], step: &Step, path: &Path) -> bool {
+    let in_src = |root: &PathBuf| path.starts_with(root.join("labs").join(step.dir).join("src"));
+    names.iter().any(in_src) && path.extension().is_some_and(|e| e == "rs")
 }
 
 /// The Rust files of a lab's `src/` and their bytes: a save that leaves them as they were (an
@@ -90,14 +101,16 @@ mod tests {
 
     #[test]
     fn only_rust_files_in_the_labs_src_concern_it() {
-        let root = Path::new("/w");
+        let names = [PathBuf::from("/w"), PathBuf::from("/private/w")];
         let lab = step(2).unwrap();
-        let concerns = |path: &str| concerns(root, lab, Path::new(path));
+        let concerns = |path: &str| concerns(&names, lab, Path::new(path));
         assert!(concerns("/w/labs/step2-time-server/src/lib.rs"));
         assert!(concerns("/w/labs/step2-time-server/src/more/parts.rs"));
         assert!(!concerns("/w/labs/step2-time-server/src/.lib.rs.swp"));
         assert!(!concerns("/w/labs/step2-time-server/src/lib.rs~"));
         assert!(!concerns("/w/labs/step2-time-server/tests/step2.rs"));
         assert!(!concerns("/w/labs/step3-http-client/src/lib.rs"));
+        assert!(concerns("/private/w/labs/step2-time-server/src/lib.rs"));
+        assert!(!concerns("/elsewhere/labs/step2-time-server/src/lib.rs"));
     }
 }
