@@ -117,8 +117,8 @@ fn can_redraw() -> bool {
         || std::env::var_os("TERM_PROGRAM").is_some()
 }
 
-/// Watches until [`Event::Quit`], or until no one can send events any more. With `terminal`,
-/// each view replaces the last on the screen; without, it is printed after it.
+/// Watches until [`Event::Quit`]. With `terminal`, each view replaces the last on the screen;
+/// without, it is printed after it.
 pub fn run(
     watch: &Watch,
     sender: Sender<Event>,
