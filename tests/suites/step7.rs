@@ -316,6 +316,9 @@ fn resolve_uri_refuses_absolute_paths_drive_letters_and_nul() {
     }
 }
 
+// Unix only, like the next symlink test: making a symlink on Windows needs administrator
+// rights or developer mode, so the test could not build its web root there. The code it checks
+// (canonical paths compared) is the same on every system.
 #[cfg(unix)]
 #[test]
 fn resolve_uri_does_not_follow_a_symlink_out_of_the_webroot() {
@@ -415,6 +418,7 @@ fn the_server_never_sends_a_file_from_outside_the_webroot() {
     }
 }
 
+// Unix only: see `resolve_uri_does_not_follow_a_symlink_out_of_the_webroot`.
 #[cfg(unix)]
 #[test]
 fn the_server_does_not_follow_a_symlink_out_of_the_webroot() {

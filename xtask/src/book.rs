@@ -1,7 +1,7 @@
 //! Checks that the book and the README say what the code does: every chapter a message points
-//! to exists, every test or function named in backticks exists, every `cargo -p` names a
-//! package, every relative link resolves, and `.ci/run` and the CI workflow run the README's
-//! test command. They run as tests, so `cargo test` and `verify` keep the prose honest.
+//! to exists, every book section a hint names exists, every test or function named in
+//! backticks exists, every `cargo -p` names a package, every relative link resolves, and
+//! `.ci/run` and the CI workflow run the README's test command. They run as tests, so `cargo test` and `verify` keep the prose honest.
 
 #[cfg(test)]
 mod tests {
@@ -30,10 +30,13 @@ mod tests {
         found
     }
 
+    /// The book, the README and the hints of `cargo xtask hint`.
     fn prose() -> Vec<(PathBuf, String)> {
         let mut prose = files(&["docs/src"], "md");
-        let readme = fs::read_to_string(workspace_root().join("README.md")).unwrap();
-        prose.push((PathBuf::from("README.md"), readme));
+        for path in ["README.md", "xtask/hints.md"] {
+            let text = fs::read_to_string(workspace_root().join(path)).unwrap();
+            prose.push((PathBuf::from(path), text));
+        }
         prose
     }
 
@@ -90,6 +93,30 @@ mod tests {
                     titles.contains(&title),
                     "{}: no chapter titled {title:?}",
                     path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_section_a_hint_names_exists() {
+        let summary = summary();
+        let text = fs::read_to_string(workspace_root().join("xtask/hints.md")).unwrap();
+        for (_, hints) in crate::hint::parse(&text).unwrap() {
+            for hint in hints {
+                let file = summary.iter().find(|(title, _)| *title == hint.chapter);
+                let (_, file) = file.unwrap_or_else(|| {
+                    panic!("xtask/hints.md: no chapter titled {:?}", hint.chapter)
+                });
+                let chapter = fs::read_to_string(workspace_root().join("docs/src").join(file));
+                let heading = |line: &str| line.trim_start_matches('#').trim() == hint.section;
+                assert!(
+                    chapter
+                        .unwrap()
+                        .lines()
+                        .any(|l| l.starts_with("##") && heading(l)),
+                    "xtask/hints.md: {file} has no section {:?}",
+                    hint.section
                 );
             }
         }

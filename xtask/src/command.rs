@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -20,6 +21,16 @@ pub struct Run {
     pub success: bool,
     /// stdout and stderr, in that order.
     pub output: String,
+}
+
+/// Set by [`stop_everything`]: no program starts any more, and those running are killed.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Stops every program this process runs through [`run_within`], with the processes they
+/// started, and refuses to start any more: for `watch`, which quits in the middle of a grade.
+/// There is no way back, so only a process about to exit calls it.
+pub fn stop_everything() {
+    STOPPING.store(true, Ordering::SeqCst);
 }
 
 /// How a program ended: by itself, or stopped at its time limit.
@@ -58,7 +69,7 @@ pub fn run_cargo(command: Command) -> Result<Run, String> {
 }
 
 /// Runs `command` with its output captured and no input, and kills it if it is still running
-/// after `limit`; with `and_children`, the processes it started too (on Unix), so that the
+/// after `limit`; with `and_children`, the processes it started too, so that the
 /// servers a test started die with it.
 ///
 /// The program stays in our process group: a Ctrl-C in the terminal stops it with us, which
@@ -73,6 +84,9 @@ pub fn run_within(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let shown = format!("{:?}", command.get_program());
+    if STOPPING.load(Ordering::SeqCst) {
+        return Err(format!("{shown} not started: stopping"));
+    }
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run {shown}: {e}"))?;
@@ -85,8 +99,9 @@ pub fn run_within(
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break Some(status);
         }
-        if started.elapsed() > limit {
-            kill(&mut child, and_children);
+        let stopping = STOPPING.load(Ordering::SeqCst);
+        if stopping || started.elapsed() > limit {
+            kill(&mut child, and_children || stopping);
             break None;
         }
         thread::sleep(pause); // polling a child process, not waiting for readiness
@@ -102,20 +117,34 @@ pub fn run_within(
     })
 }
 
+/// Kills `child`, and with `and_children` the processes it started too.
 fn kill(child: &mut Child, and_children: bool) {
-    #[cfg(unix)]
     if and_children {
-        // Its children first, while they are still known as its children.
-        let _ = Command::new("pkill")
-            .args(["-KILL", "-P", &child.id().to_string()])
+        let _ = tree_killer(child.id())
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
     }
-    #[cfg(not(unix))]
-    let _ = and_children;
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A command that kills the children of process `pid`, while they are still known as its
+/// children.
+#[cfg(unix)]
+fn tree_killer(pid: u32) -> Command {
+    let mut command = Command::new("pkill");
+    command.args(["-KILL", "-P", &pid.to_string()]);
+    command
+}
+
+/// A command that kills process `pid` and every process it started (`/T`: the whole tree).
+#[cfg(windows)]
+fn tree_killer(pid: u32) -> Command {
+    let mut command = Command::new("taskkill");
+    command.args(["/F", "/T", "/PID", &pid.to_string()]);
+    command
 }
 
 /// One output stream of a program, read on a thread until it closes.

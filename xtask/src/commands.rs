@@ -530,6 +530,7 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
 
 fn kill_group(child: &mut Child) {
     // The group's id is the leader's pid (`process_group(0)`).
+    #[cfg(unix)]
     let _ = Command::new("kill")
         .args(["-s", "KILL", "--", &format!("-{}", child.id())])
         .stdin(Stdio::null())

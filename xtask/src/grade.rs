@@ -8,7 +8,7 @@
 //!   workspace made of them
 //! - `grade/compile.rs`: building each lab's test binary, a lab that does not compile apart
 //! - `grade/run.rs`: each test in a process of its own, with a deadline
-//! - `grade/report.rs`: the table, the JSON file and the Markdown summary
+//! - `grade/report.rs`: the table, the JSON file, the Markdown summary, and `watch`'s progress
 
 mod compile;
 mod model;
@@ -16,16 +16,20 @@ mod options;
 mod points;
 mod report;
 mod run;
-mod sources;
+pub mod sources;
 
 #[cfg(test)]
-mod golden;
+pub mod golden;
 
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use model::{Kind, LabResult, Report, Status, StepGrade};
-use options::{Options, USAGE, parse};
+#[cfg(test)]
+pub use model::TestGrade;
+pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade};
+pub use options::Options;
+use options::{USAGE, parse};
+pub use report::progress;
 pub use run::Outcome;
 use run::{Job, Ran};
 use sources::TestsFrom;
@@ -107,11 +111,13 @@ pub fn grade(options: &Options) -> Result<Report, String> {
     let workspace = options.build_dir.join("workspace");
     sources::mirror(&files, &workspace)?;
     let packages: Vec<String> = steps.iter().map(|s| s.package()).collect();
-    println!(
-        "grade: building {} in {}",
-        packages.join(", "),
-        workspace.display()
-    );
+    if options.announce {
+        println!(
+            "grade: building {} in {}",
+            packages.join(", "),
+            workspace.display()
+        );
+    }
     let built = compile::build(&workspace, &options.build_dir.join("target"), &steps)?;
 
     // Every test of every lab that compiles, in one queue, so that the workers stay busy.
@@ -136,11 +142,13 @@ pub fn grade(options: &Options) -> Result<Report, String> {
         listings.push(listing);
     }
     let workers = std::thread::available_parallelism().map_or(2, usize::from);
-    println!(
-        "grade: running {} tests, each in its own process, stopped after {} s",
-        jobs.len(),
-        run::TEST_DEADLINE.as_secs()
-    );
+    if options.announce {
+        println!(
+            "grade: running {} tests, each in its own process, stopped after {} s",
+            jobs.len(),
+            run::TEST_DEADLINE.as_secs()
+        );
+    }
     let mut results = run::run_all(&jobs, workers).into_iter();
 
     for (step, listing) in steps.iter().zip(listings) {

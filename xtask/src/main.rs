@@ -8,6 +8,9 @@
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
+//! - `hint.rs`: `hint`, the hints of `xtask/hints.md`, one more at a time
+//! - `reset.rs`: `reset`, a lab back to its starter, the student's files saved beside it
+//! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `workflows.rs`: checks of the GitHub workflows
 //! - `bench.rs`: `bench`, the reference against nginx and Python, and the student's loop
 
@@ -16,11 +19,14 @@ mod book;
 mod command;
 mod commands;
 mod grade;
+mod hint;
 mod libtest;
 mod markers;
+mod reset;
 mod steps;
 mod sync;
 mod verify;
+mod watch;
 mod workflows;
 
 use std::path::{Path, PathBuf};
@@ -28,7 +34,16 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
-tasks:
+for students:
+  watch [N] [--poll] the tests of step N (default: the first not done) again on each save of its
+                     lab, with every step's progress and the first failing test's message
+                     (`cargo xtask watch --help`)
+  hint N [--more]    the hints of step N seen so far; with --more, the next one
+  reset N [--yes]    put lab N back to its starter, after saving your files beside it
+  grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
+                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)
+
+for maintainers:
   sync-labs          write every lab (labs/*) from the reference (solutions/src)
   sync-labs --check  only say whether the labs are what sync-labs would write
   verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
@@ -36,9 +51,7 @@ tasks:
                      teaching messages and within 10 s, and the book's commands run.
                      STEPS: `3` or `4-7` (default: all)
   book-commands      only run every command the book and the README show (see
-                     xtask/src/commands.rs); needs curl, nc and python3
-  grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
-                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)
+                     xtask/src/commands.rs); needs sh (Unix), curl, nc and python3
   bench [--seconds N] [--rounds N] [--own-load]
                      the step 7 reference (release) against nginx and `python3 -m http.server`
                      on loopback, loaded by wrk (or our own generator), then `cargo test -p
@@ -71,6 +84,9 @@ fn main() -> ExitCode {
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
         ["bench", options @ ..] => bench::bench(&root, options),
+        ["watch", options @ ..] => watch::main(&root, options),
+        ["reset", options @ ..] => reset::main(&root, options),
+        ["hint", options @ ..] => hint::main(&root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

@@ -15,8 +15,11 @@ use super::{Kind, LabResult, Options, Outcome, Report, Status, StepGrade, grade}
 use crate::steps::{STEPS, Step, step};
 use crate::workspace_root;
 
-/// The cases build in one folder, so they take turns.
-static BUILD_FOLDER: Mutex<()> = Mutex::new(());
+/// The cases build in one folder, so they take turns; `watch`'s session test builds there too.
+pub static BUILD_FOLDER: Mutex<()> = Mutex::new(());
+
+/// That folder, from the workspace root.
+pub const BUILD_DIR: &str = "target/grade-golden";
 
 /// The branch a student's pull request starts from.
 const UPSTREAM: &str = "upstream";
@@ -135,7 +138,8 @@ impl Checkout {
             tests_from,
             labs_from: self.dir.clone(),
             json: None,
-            build_dir: workspace_root().join("target/grade-golden"),
+            build_dir: workspace_root().join(BUILD_DIR),
+            announce: true,
         };
         grade(&options).unwrap()
     }

@@ -104,6 +104,24 @@ impl Report {
     pub fn passes(&self) -> bool {
         self.steps.iter().all(|step| step.status() == Status::Done)
     }
+
+    /// The first graded step that is not done: where a student picks up the work.
+    pub fn first_unfinished(&self) -> Option<&StepGrade> {
+        self.steps.iter().find(|step| step.status() != Status::Done)
+    }
+
+    /// The first step after step `number` that is not done, or else the first one that is not.
+    pub fn next_unfinished(&self, number: u8) -> Option<&StepGrade> {
+        let unfinished = |step: &&StepGrade| step.status() != Status::Done;
+        let mut later = self.steps.iter().filter(|s| s.step.number > number);
+        later.find(unfinished).or_else(|| self.first_unfinished())
+    }
+}
+
+/// What stands between a step and done, first: the compiler's error, or a failing test.
+pub enum Blocker<'a> {
+    DoesNotCompile(&'a str),
+    Fails(&'a TestGrade),
 }
 
 impl StepGrade {
@@ -145,6 +163,23 @@ impl StepGrade {
 
     pub fn max_bonus(&self) -> u32 {
         points::of(self.step.number).bonus
+    }
+
+    /// The compiler's error, else the first failing test of an earlier step (something that
+    /// worked and broke), else the first of this step's own tests that fails, in `order`.
+    pub fn first_blocker<K: Ord>(&self, order: impl Fn(&str) -> K) -> Option<Blocker<'_>> {
+        if let LabResult::DoesNotCompile(error) = &self.result {
+            return Some(Blocker::DoesNotCompile(error));
+        }
+        let failing = |kind| {
+            self.tests()
+                .iter()
+                .filter(move |test| test.kind == kind && test.outcome != Outcome::Passed)
+                .min_by_key(|test| order(&test.name))
+        };
+        failing(Kind::Earlier)
+            .or_else(|| failing(Kind::Required))
+            .map(Blocker::Fails)
     }
 
     pub fn status(&self) -> Status {

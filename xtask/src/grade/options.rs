@@ -34,7 +34,28 @@ pub struct Options {
     pub labs_from: PathBuf,
     pub json: Option<PathBuf>,
     pub build_dir: PathBuf,
+    /// Print what the grade is doing (building, running) before the table.
+    pub announce: bool,
 }
+
+impl Options {
+    /// A student's own view of `steps`, from the checkout at `root` as it is, built where
+    /// `cargo xtask grade` builds (so that either reuses the other's build), without announcing.
+    pub fn working_tree(root: &Path, steps: Vec<&'static Step>) -> Options {
+        Options {
+            steps,
+            changed_since: None,
+            tests_from: TestsFrom::WorkingTree,
+            labs_from: root.to_path_buf(),
+            json: None,
+            build_dir: root.join(BUILD_DIR),
+            announce: false,
+        }
+    }
+}
+
+/// Where the grade builds, from the workspace root.
+const BUILD_DIR: &str = "target/grade";
 
 pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
     let base = std::env::var("GITHUB_BASE_REF")
@@ -49,7 +70,8 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
         },
         labs_from: root.to_path_buf(),
         json: None,
-        build_dir: root.join("target/grade"),
+        build_dir: root.join(BUILD_DIR),
+        announce: true,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {

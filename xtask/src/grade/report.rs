@@ -1,5 +1,5 @@
-//! The grade three ways: a table for the terminal, JSON for programs, and Markdown for the
-//! summary of a CI run. Test names come from the trusted suites, but failure messages and
+//! The grade four ways: a table for the terminal, JSON for programs, Markdown for the summary
+//! of a CI run, and the progress bars that `cargo xtask watch` shows. Test names come from the trusted suites, but failure messages and
 //! compiler errors can hold anything the student's code prints: the Markdown fences them so
 //! that they cannot change the summary around them.
 
@@ -93,6 +93,55 @@ pub fn table(report: &Report) -> String {
         report.steps.len()
     );
     text
+}
+
+/// How many characters a bar is wide.
+const BAR_WIDTH: usize = 20;
+
+/// `watch`'s view of the grade: the steps done as a bar, then a bar of each step's own tests,
+/// with `>` before step `current`. Bonus tests do not count: a step is done without them.
+pub fn progress(report: &Report, current: u8) -> String {
+    let done = report
+        .steps
+        .iter()
+        .filter(|s| s.status() == Status::Done)
+        .count();
+    let total = report.steps.len();
+    let mut text = format!("  {}  {done} of {total} steps done\n\n", bar(done, total));
+    for step in &report.steps {
+        let number = step.step.number;
+        let pointer = if number == current { '>' } else { ' ' };
+        let (passed, tests) = step.count(Kind::Required);
+        let mut status = step.status().words().to_string();
+        let (earlier_passed, earlier) = step.count(Kind::Earlier);
+        if earlier_passed < earlier {
+            status += &format!(
+                "; {} of the earlier steps' tests fail",
+                earlier - earlier_passed
+            );
+        }
+        text += &match step.result {
+            LabResult::DoesNotCompile(_) => {
+                format!(
+                    "{pointer} step {number}  {:<w$}  {status}\n",
+                    "",
+                    w = BAR_WIDTH + 9
+                )
+            }
+            LabResult::Tested(_) => format!(
+                "{pointer} step {number}  {}  {:>5}  {status}\n",
+                bar(passed, tests),
+                format!("{passed}/{tests}")
+            ),
+        };
+    }
+    text
+}
+
+/// `[#####...............]`: `part` of `whole`, rounded down so that only a whole is full.
+fn bar(part: usize, whole: usize) -> String {
+    let filled = (part * BAR_WIDTH).checked_div(whole).unwrap_or(0);
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(BAR_WIDTH - filled))
 }
 
 /// The Markdown summary of a CI run: the table, then the details of every failure, folded.
@@ -478,6 +527,19 @@ mod tests {
         ] {
             assert!(guide.contains(start), "the guide should show {start:?}");
         }
+    }
+
+    #[test]
+    fn the_progress_shows_a_bar_per_step_and_points_at_the_current_one() {
+        let progress = progress(&report(), 2);
+        assert_eq!(
+            progress,
+            "  [....................]  0 of 2 steps done\n\n\
+             > step 2  [##########..........]    1/2  in progress\n\
+             \x20 step 5                                 does not compile\n"
+        );
+        assert_eq!(bar(19, 20), format!("[{}.]", "#".repeat(19)));
+        assert_eq!(bar(0, 0), format!("[{}]", ".".repeat(20)));
     }
 
     #[test]

@@ -1,0 +1,349 @@
+//! `cargo xtask watch [N] [--poll]`: the student's loop of saving and testing, run for them.
+//! The tests run through `grade`, whose progress and statuses the view shows, so that watching
+//! and grading can never disagree on what is done.
+//!
+//! - `watch/files.rs`: the file watcher, and the contents of a lab that decide whether a save
+//!   changed anything
+//! - `watch/view.rs`: what the screen shows after each run
+
+mod files;
+mod view;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::grade::{Options, Report, Status, grade};
+use crate::steps::{STEPS, Step};
+use files::Snapshot;
+use view::Suites;
+
+pub const USAGE: &str = "usage: cargo xtask watch [N] [--poll]
+
+Runs the tests of step N (default: the first step that is not done), and again each time you
+save a file of its lab (labs/stepN-*/src). It shows how far every step is and, under that, the
+first failing test's message: the next thing to do. When every test of the step passes, it
+says so and moves on to the next step.
+
+options:
+  --poll   look at the files twice a second instead of waiting for the system's file events,
+           which some file systems do not send (network drives, virtual machines' shared
+           folders)
+
+Quit with q then Enter, or Ctrl-C. Without a terminal (an editor's run pane, a pipe) each view
+is printed after the last instead of redrawing the screen.";
+
+/// How long after a change `watch` waits for more, so that an editor's save, often several
+/// events, runs the tests once.
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// How long quitting waits for a run it stopped to end.
+const STOP_PATIENCE: Duration = Duration::from_secs(10);
+
+/// What the session reacts to.
+pub enum Event {
+    /// Files under `labs/` changed (or may have).
+    Changed(Vec<PathBuf>),
+    /// The file watcher reported an error.
+    WatchFailed(String),
+    /// A run of the tests ended.
+    Graded(Result<Report, String>),
+    Quit,
+}
+
+/// What to watch, and where to build.
+pub struct Watch {
+    pub root: PathBuf,
+    /// The step to start with; by default, the first that is not done.
+    pub step: Option<&'static Step>,
+    pub poll: bool,
+    pub build_dir: PathBuf,
+}
+
+/// `cargo xtask watch ARGS`.
+pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
+    if matches!(args, ["--help" | "-h" | "help"]) {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let mut watch = Watch {
+        root: root.to_path_buf(),
+        step: None,
+        poll: false,
+        build_dir: Options::working_tree(root, Vec::new()).build_dir,
+    };
+    for arg in args {
+        match *arg {
+            "--poll" => watch.poll = true,
+            number if watch.step.is_none() => {
+                let step = number.parse().ok().and_then(crate::steps::step);
+                watch.step = Some(step.ok_or_else(|| {
+                    format!(
+                        "N is a step number from 1 to {}, not {number:?}",
+                        STEPS.len()
+                    )
+                })?);
+            }
+            _ => return Err(format!("unexpected {arg:?}\n\n{USAGE}")),
+        }
+    }
+    let (sender, events) = mpsc::channel();
+    quit_on_q(sender.clone());
+    let terminal = std::io::stdout().is_terminal() && can_redraw();
+    run(&watch, sender, &events, &mut std::io::stdout(), terminal)
+}
+
+/// Reads the standard input on a thread of its own; a line `q` quits. At the end of the input
+/// (none at all, in an editor's run pane) the session simply goes on.
+fn quit_on_q(events: Sender<Event>) {
+    thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { return };
+            if line.trim().eq_ignore_ascii_case("q") {
+                let _ = events.send(Event::Quit);
+                return;
+            }
+        }
+    });
+}
+
+/// Whether the terminal understands the escape codes that clear it. Every Unix terminal does;
+/// on Windows, Windows Terminal and VS Code's do, where the old console would print them.
+fn can_redraw() -> bool {
+    cfg!(not(windows))
+        || std::env::var_os("WT_SESSION").is_some()
+        || std::env::var_os("TERM_PROGRAM").is_some()
+}
+
+/// Watches until [`Event::Quit`]. With `terminal`, each view replaces the last on the screen;
+/// without, it is printed after it.
+pub fn run(
+    watch: &Watch,
+    sender: Sender<Event>,
+    events: &Receiver<Event>,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> Result<(), String> {
+    let _watcher = files::watch(&watch.root, watch.poll, sender.clone())?;
+    let mut session = Session {
+        watch,
+        root_names: files::names_of(&watch.root),
+        suites: Suites::read(&watch.root),
+        sender,
+        out,
+        terminal,
+        report: None,
+        current: watch.step,
+        running: false,
+        due: None,
+        tested: Snapshot::default(),
+        news: Vec::new(),
+    };
+    session.say(&format!(
+        "watch: testing every step once, to show how far each is (the first time, it builds \
+         every lab: a minute or two){}",
+        if watch.poll {
+            "; polling for changes"
+        } else {
+            ""
+        }
+    ))?;
+    session.start(STEPS.iter().collect());
+    loop {
+        let waiting = session.due.filter(|_| !session.running);
+        let event = match waiting {
+            Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                Ok(event) => Some(event),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            },
+            None => match events.recv() {
+                Ok(event) => Some(event),
+                Err(_) => return Ok(()),
+            },
+        };
+        match event {
+            None => {
+                session.due = None;
+                session.test_if_changed()?;
+            }
+            Some(Event::Changed(paths)) => {
+                let concerned = session.current.is_some_and(|step| {
+                    paths
+                        .iter()
+                        .any(|p| files::concerns(&session.root_names, step, p))
+                });
+                if concerned {
+                    session.due = Some(Instant::now() + SETTLE);
+                }
+            }
+            Some(Event::WatchFailed(error)) => {
+                session.say(&format!("watch: the file watcher failed: {error}"))?;
+            }
+            Some(Event::Graded(result)) => {
+                session.running = false;
+                session.graded(result)?;
+            }
+            Some(Event::Quit) => return session.quit(events),
+        }
+    }
+}
+
+struct Session<'a> {
+    watch: &'a Watch,
+    /// The names of the root that file events may use.
+    root_names: Vec<PathBuf>,
+    suites: Suites,
+    sender: Sender<Event>,
+    out: &'a mut dyn Write,
+    terminal: bool,
+    /// The grade of every step, once the first run has made it.
+    report: Option<Report>,
+    /// The step being watched; none until the first run has found it.
+    current: Option<&'static Step>,
+    /// Whether a run is under way (one at a time).
+    running: bool,
+    /// When a change has settled and the tests may run again.
+    due: Option<Instant>,
+    /// The current lab's files as the last run tested them.
+    tested: Snapshot,
+    /// What happened since the last save, shown above the progress.
+    news: Vec<String>,
+}
+
+impl Session<'_> {
+    /// Runs the tests of `steps` on a thread; [`Event::Graded`] brings the grade back.
+    fn start(&mut self, steps: Vec<&'static Step>) {
+        if let Some(step) = self.current {
+            self.tested = Snapshot::of(&self.watch.root, step);
+        }
+        let mut options = Options::working_tree(&self.watch.root, steps);
+        options.build_dir = self.watch.build_dir.clone();
+        let sender = self.sender.clone();
+        thread::spawn(move || {
+            let _ = sender.send(Event::Graded(grade(&options)));
+        });
+        self.running = true;
+    }
+
+    /// After a save has settled: tests the current lab again, unless its files are as tested.
+    fn test_if_changed(&mut self) -> Result<(), String> {
+        let Some(step) = self.current else {
+            return Ok(());
+        };
+        if Snapshot::of(&self.watch.root, step) == self.tested {
+            return Ok(());
+        }
+        self.news.clear();
+        self.say(&format!(
+            "watch: labs/{} changed; testing step {}...",
+            step.dir, step.number
+        ))?;
+        self.start(vec![step]);
+        Ok(())
+    }
+
+    fn graded(&mut self, result: Result<Report, String>) -> Result<(), String> {
+        let fresh = match result {
+            Ok(fresh) => fresh,
+            // Before the first grade there is nothing to show, and the cause (cargo missing,
+            // a broken checkout) will not go away by saving.
+            Err(error) if self.report.is_none() => return Err(error),
+            Err(error) => {
+                return self.say(&format!("watch: the tests could not run: {error}"));
+            }
+        };
+        let mut turned_green = Vec::new();
+        let report = match self.report.take() {
+            None => {
+                let first = fresh.first_unfinished().map(|s| s.step);
+                if self.current.is_none() {
+                    self.current = first.or(STEPS.last());
+                    if first.is_none() {
+                        self.news.push("Every step is done. Well done!".into());
+                    }
+                    self.tested = Snapshot::of(&self.watch.root, self.current.expect("a step"));
+                }
+                fresh
+            }
+            Some(mut report) => {
+                for graded in fresh.steps {
+                    let number = graded.step.number;
+                    let slot = report.steps.iter_mut().find(|s| s.step.number == number);
+                    let slot = slot.expect("every step was graded");
+                    let was_done = slot.status() == Status::Done;
+                    *slot = graded;
+                    if !was_done && slot.status() == Status::Done {
+                        self.news
+                            .push(format!("Step {number} turned green: all its tests pass."));
+                        turned_green.push(number);
+                    }
+                }
+                report
+            }
+        };
+        let current = self.current.expect("a step once graded");
+        let moved_on = turned_green.contains(&current.number);
+        let next = report
+            .next_unfinished(current.number)
+            .map(|s| s.step)
+            .filter(|_| moved_on);
+        match next {
+            Some(next) => self.news.push(format!("On to {}.", next.title)),
+            None if moved_on => self.news.push("Every step is done. Well done!".into()),
+            None => {}
+        }
+        self.report = Some(report);
+        self.show()?;
+        if let Some(next) = next {
+            self.current = Some(next);
+            self.say(&format!("watch: testing step {}...", next.number))?;
+            self.start(vec![next]);
+        }
+        Ok(())
+    }
+
+    /// Draws the view: over the last one in a terminal, after it otherwise.
+    fn show(&mut self) -> Result<(), String> {
+        let (Some(report), Some(step)) = (&self.report, self.current) else {
+            return Ok(());
+        };
+        let view = view::render(report, step.number, &self.news, &self.suites);
+        let clear = if self.terminal {
+            // Home, then erase the screen.
+            "\x1b[H\x1b[2J"
+        } else {
+            "\n"
+        };
+        write!(self.out, "{clear}{view}")
+            .and_then(|()| self.out.flush())
+            .map_err(|e| format!("cannot write the view: {e}"))
+    }
+
+    fn say(&mut self, line: &str) -> Result<(), String> {
+        writeln!(self.out, "{line}")
+            .and_then(|()| self.out.flush())
+            .map_err(|e| format!("cannot write: {e}"))
+    }
+
+    /// Quits; a run under way is stopped first, with every program it started.
+    fn quit(mut self, events: &Receiver<Event>) -> Result<(), String> {
+        if self.running {
+            crate::command::stop_everything();
+            let deadline = Instant::now() + STOP_PATIENCE;
+            while let Ok(event) =
+                events.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                if let Event::Graded(_) = event {
+                    break;
+                }
+            }
+        }
+        self.say("watch: stopped")
+    }
+}
+
+#[cfg(test)]
+mod scripted;
