@@ -17,7 +17,7 @@ mod programs;
 
 pub use args::{Args, UsageError};
 pub use programs::{echo_program, http_client_program, http_server_program, time_program};
-pub use programs::{listen, webroot_server_program, workspace_webroot};
+pub use programs::{listen, parse, webroot_server_program, workspace_webroot};
 
 use std::process::ExitCode;
 

@@ -180,8 +180,9 @@ pub fn workspace_webroot() -> PathBuf {
         .join("webroot")
 }
 
-/// Parses `args`, or returns the exit of `--help` (usage on stdout, success) or of a mistake.
-fn parse(
+/// Parses `args`, or returns the exit of `--help` (usage on stdout, success) or of a mistake
+/// (the mistake and the usage on stderr, code 2).
+pub fn parse(
     program: &str,
     usage: &str,
     args: Vec<String>,
@@ -253,7 +254,7 @@ pub fn listen(program: &str, address: &str, scheme: &str) -> Result<TcpListener,
     let listener = match TcpListener::bind(address) {
         Ok(listener) => listener,
         Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
-            let hint = "another program is using that port: stop it, or pick another with --port";
+            let hint = "another program is using that port: stop it, or choose another port";
             return Err(fail(
                 program,
                 format!("cannot listen on {address}: {error}\n{hint}"),
@@ -268,8 +269,9 @@ pub fn listen(program: &str, address: &str, scheme: &str) -> Result<TcpListener,
     let bound = listener
         .local_addr()
         .map_or(address.to_string(), |a| a.to_string());
-    println!("listening on {scheme}{bound}{slash}");
-    let _ = io::stdout().flush();
+    // Written, not `println!`: a closed stdout (the reader went away) must not stop a server.
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "listening on {scheme}{bound}{slash}").and_then(|()| stdout.flush());
     Ok(listener)
 }
 

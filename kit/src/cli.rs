@@ -2,8 +2,11 @@
 //! binding and announcing `listening on ADDR`, and printing that never panics.
 
 use std::io::{self, Write};
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
 
 use labcli::{Args, EXIT_FAILURE, EXIT_USAGE, UsageError};
 
@@ -21,14 +24,7 @@ impl Program {
         options: &[&str],
         switches: &[&str],
     ) -> Result<Args, ExitCode> {
-        match Args::parse(args, options, switches) {
-            Ok(parsed) if parsed.help => {
-                say(&self.usage);
-                Err(ExitCode::SUCCESS)
-            }
-            Ok(parsed) => Ok(parsed),
-            Err(error) => Err(self.usage_error(error)),
-        }
+        labcli::parse(self.name, &self.usage, args, options, switches)
     }
 
     /// Prints the mistake and the usage text on stderr; exit code 2.
@@ -51,29 +47,37 @@ impl Program {
         }
     }
 
-    /// Binds `host:port` and prints `listening on ADDR` as the first line on stdout, so that
-    /// tests and scripts can start the program with port 0 and learn the real port. In a
-    /// check-only run (`labcli::CHECK_ONLY_VARIABLE`) it prints `would listen on ADDR` instead,
-    /// and `Err` is the exit of success.
+    /// Binds `host:port` and prints `listening on ADDR` as the first line on stdout, as the
+    /// lab programs do (`labcli::listen`, check-only runs included).
     pub fn listen(&self, host: &str, port: u16) -> Result<TcpListener, ExitCode> {
-        let address = format!("{host}:{port}");
-        if let Some(exit) = labcli::would(format_args!("listen on {address}")) {
-            return Err(exit);
-        }
-        let listener = TcpListener::bind(&address).map_err(|error| {
-            let hint = if error.kind() == io::ErrorKind::AddrInUse {
-                "\nanother program is using that port: stop it, or pick another"
-            } else {
-                ""
-            };
-            self.failure(format!("cannot listen on {address}: {error}{hint}"))
-        })?;
-        let bound = listener
-            .local_addr()
-            .map_or(address, |bound| bound.to_string());
-        say(&format!("listening on {bound}"));
-        Ok(listener)
+        labcli::listen(self.name, &format!("{host}:{port}"), "")
     }
+}
+
+/// Accepts clients forever, each on its own thread, where `converse` talks with it; all of
+/// them share `shared` (a count, a maildrop). `name` labels the program's messages.
+pub fn serve_each<S: Send + Sync + 'static>(
+    name: &'static str,
+    listener: TcpListener,
+    shared: S,
+    converse: fn(TcpStream, &S) -> io::Result<()>,
+) -> ExitCode {
+    let shared = Arc::new(shared);
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                let shared = Arc::clone(&shared);
+                thread::spawn(move || {
+                    let _ = converse(stream, &shared); // a client that vanished: nothing to do
+                });
+            }
+            Err(error) => {
+                eprintln!("{name}: accepting a connection failed: {error}");
+                thread::sleep(Duration::from_millis(100)); // not a busy loop if it persists
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// A `HOST:PORT` the program connects to, checked when the program starts.

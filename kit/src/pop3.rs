@@ -11,8 +11,7 @@
 use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::cli::{Program, count};
@@ -359,22 +358,7 @@ pub fn program(args: Vec<String>) -> ExitCode {
 
 /// Accepts clients forever, each on its own thread, all sharing one maildrop.
 pub fn serve(listener: TcpListener) -> ExitCode {
-    let maildrop = Arc::new(Maildrop::new());
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let maildrop = Arc::clone(&maildrop);
-                thread::spawn(move || {
-                    let _ = converse(stream, &maildrop); // a client that vanished: nothing to do
-                });
-            }
-            Err(error) => {
-                eprintln!("mock-pop3: accepting a connection failed: {error}");
-                thread::sleep(Duration::from_millis(100)); // not a busy loop if it persists
-            }
-        }
-    }
-    ExitCode::SUCCESS
+    crate::cli::serve_each("mock-pop3", listener, Maildrop::new(), converse)
 }
 
 fn converse(stream: TcpStream, maildrop: &Maildrop) -> io::Result<()> {

@@ -11,9 +11,7 @@
 use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 use std::time::Duration;
 
 use crate::cli::{self, Program};
@@ -307,22 +305,7 @@ pub fn program(args: Vec<String>) -> ExitCode {
 
 /// Accepts clients forever, each on its own thread.
 pub fn serve(listener: TcpListener) -> ExitCode {
-    let received = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let received = Arc::clone(&received);
-                thread::spawn(move || {
-                    let _ = converse(stream, &received); // a client that vanished: nothing to do
-                });
-            }
-            Err(error) => {
-                eprintln!("mock-smtp: accepting a connection failed: {error}");
-                thread::sleep(Duration::from_millis(100)); // not a busy loop if it persists
-            }
-        }
-    }
-    ExitCode::SUCCESS
+    crate::cli::serve_each("mock-smtp", listener, AtomicUsize::new(0), converse)
 }
 
 fn converse(stream: TcpStream, received: &AtomicUsize) -> io::Result<()> {

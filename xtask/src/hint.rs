@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::steps::{STEPS, Step};
+use crate::steps::Step;
 
 pub const USAGE: &str = "usage: cargo xtask hint N [--more]
 
@@ -33,16 +33,7 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
         [number, "--more"] | ["--more", number] => (*number, true),
         _ => return Err(format!("expected a step number\n\n{USAGE}")),
     };
-    let step = number
-        .parse()
-        .ok()
-        .and_then(crate::steps::step)
-        .ok_or_else(|| {
-            format!(
-                "N is a step number from 1 to {}, not {number:?}",
-                STEPS.len()
-            )
-        })?;
+    let step = crate::steps::parse_step(number)?;
     print!("{}", show(&root.join("target/hints"), step, more)?);
     Ok(())
 }
@@ -160,6 +151,7 @@ pub fn parse(text: &str) -> Result<Vec<(u8, Vec<Hint>)>, String> {
 mod tests {
     use super::*;
     use crate::grade::sources::scratch;
+    use crate::steps::STEPS;
     use crate::steps::step;
 
     #[test]

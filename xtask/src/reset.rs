@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::steps::{STEPS, Step};
+use crate::steps::Step;
 use crate::sync;
 
 pub const USAGE: &str = "usage: cargo xtask reset N [--yes]
@@ -39,16 +39,7 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
         [number, "--yes"] | ["--yes", number] => (*number, true),
         _ => return Err(format!("expected a step number\n\n{USAGE}")),
     };
-    let step = number
-        .parse()
-        .ok()
-        .and_then(crate::steps::step)
-        .ok_or_else(|| {
-            format!(
-                "N is a step number from 1 to {}, not {number:?}",
-                STEPS.len()
-            )
-        })?;
+    let step = crate::steps::parse_step(number)?;
     let lab = format!("labs/{}", step.dir);
     let changes = changes(root, step)?;
     if changes.is_empty() {

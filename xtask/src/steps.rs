@@ -85,6 +85,12 @@ impl Step {
     }
 }
 
+/// The step that `text` (an argument such as `4`) names, or a message that says what N is.
+pub fn parse_step(text: &str) -> Result<&'static Step, String> {
+    let named = text.parse().ok().and_then(step);
+    named.ok_or_else(|| format!("N is a step number from 1 to {}, not {text:?}", STEPS.len()))
+}
+
 /// The step numbered `number`, if there is one.
 pub fn step(number: u8) -> Option<&'static Step> {
     STEPS.iter().find(|step| step.number == number)

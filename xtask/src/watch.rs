@@ -78,13 +78,7 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
         match *arg {
             "--poll" => watch.poll = true,
             number if watch.step.is_none() => {
-                let step = number.parse().ok().and_then(crate::steps::step);
-                watch.step = Some(step.ok_or_else(|| {
-                    format!(
-                        "N is a step number from 1 to {}, not {number:?}",
-                        STEPS.len()
-                    )
-                })?);
+                watch.step = Some(crate::steps::parse_step(number)?);
             }
             _ => return Err(format!("unexpected {arg:?}\n\n{USAGE}")),
         }
