@@ -179,11 +179,11 @@ impl Output {
     }
 }
 
-#[cfg(test)]
+// The tests drive `sh`.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn a_program_past_its_limit_is_stopped_with_what_it_printed() {
         let mut command = Command::new("sh");
@@ -202,7 +202,6 @@ mod tests {
         );
     }
 
-    #[cfg(unix)]
     #[test]
     fn a_program_that_ends_in_time_gives_its_status_and_output() {
         let mut command = Command::new("sh");
