@@ -4,9 +4,11 @@
 //!
 //! - `watch/files.rs`: the file watcher, and the contents of a lab that decide whether a save
 //!   changed anything
+//! - `watch/keys.rs`: the keyboard, and the terminal's key mode, so that `q` quits at once
 //! - `watch/view.rs`: what the screen shows after each run
 
 mod files;
+mod keys;
 mod view;
 
 use std::io::{IsTerminal, Write};
@@ -32,8 +34,9 @@ options:
            which some file systems do not send (network drives, virtual machines' shared
            folders)
 
-Quit with q then Enter, or Ctrl-C. Without a terminal (an editor's run pane, a pipe) each view
-is printed after the last instead of redrawing the screen.";
+Quit with q or Ctrl-C; both stop the tests that are running. Without a terminal (an editor's
+run pane, a pipe) a line q quits, and each view is printed after the last instead of redrawing
+the screen.";
 
 /// How long after a change `watch` waits for more, so that an editor's save, often several
 /// events, runs the tests once.
@@ -84,23 +87,21 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
         }
     }
     let (sender, events) = mpsc::channel();
-    quit_on_q(sender.clone());
-    let terminal = std::io::stdout().is_terminal() && can_redraw();
-    run(&watch, sender, &events, &mut std::io::stdout(), terminal)
+    // Puts the terminal back when dropped, at the end of this function.
+    let keyboard = keys::Keyboard::listen(sender.clone());
+    let screen = Screen {
+        redraw: std::io::stdout().is_terminal() && can_redraw(),
+        how_to_quit: keyboard.how_to_quit(),
+    };
+    run(&watch, sender, &events, &mut std::io::stdout(), &screen)
 }
 
-/// Reads the standard input on a thread of its own; a line `q` quits. At the end of the input
-/// (none at all, in an editor's run pane) the session simply goes on.
-fn quit_on_q(events: Sender<Event>) {
-    thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            let Ok(line) = line else { return };
-            if line.trim().eq_ignore_ascii_case("q") {
-                let _ = events.send(Event::Quit);
-                return;
-            }
-        }
-    });
+/// How the views are shown.
+pub struct Screen {
+    /// Whether each view replaces the last (in a terminal) or follows it.
+    pub redraw: bool,
+    /// How to quit, as the views say it: which depends on how the keyboard is read.
+    pub how_to_quit: &'static str,
 }
 
 /// Whether the terminal understands the escape codes that clear it. Every Unix terminal does;
@@ -111,14 +112,13 @@ fn can_redraw() -> bool {
         || std::env::var_os("TERM_PROGRAM").is_some()
 }
 
-/// Watches until [`Event::Quit`]. With `terminal`, each view replaces the last on the screen;
-/// without, it is printed after it.
+/// Watches until [`Event::Quit`], showing the views on `out` as `screen` says.
 pub fn run(
     watch: &Watch,
     sender: Sender<Event>,
     events: &Receiver<Event>,
     out: &mut dyn Write,
-    terminal: bool,
+    screen: &Screen,
 ) -> Result<(), String> {
     let _watcher = files::watch(&watch.root, watch.poll, sender.clone())?;
     let mut session = Session {
@@ -127,7 +127,7 @@ pub fn run(
         suites: Suites::read(&watch.root),
         sender,
         out,
-        terminal,
+        screen,
         report: None,
         current: watch.step,
         running: false,
@@ -137,12 +137,13 @@ pub fn run(
     };
     session.say(&format!(
         "watch: testing every step once, to show how far each is (the first time, it builds \
-         every lab: a minute or two){}",
+         every lab: a minute or two){}; {}",
         if watch.poll {
             "; polling for changes"
         } else {
             ""
-        }
+        },
+        screen.how_to_quit
     ))?;
     session.start(STEPS.iter().collect());
     loop {
@@ -192,7 +193,7 @@ struct Session<'a> {
     suites: Suites,
     sender: Sender<Event>,
     out: &'a mut dyn Write,
-    terminal: bool,
+    screen: &'a Screen,
     /// The grade of every step, once the first run has made it.
     report: Option<Report>,
     /// The step being watched; none until the first run has found it.
@@ -304,8 +305,14 @@ impl Session<'_> {
         let (Some(report), Some(step)) = (&self.report, self.current) else {
             return Ok(());
         };
-        let view = view::render(report, step.number, &self.news, &self.suites);
-        let clear = if self.terminal {
+        let view = view::render(
+            report,
+            step.number,
+            &self.news,
+            &self.suites,
+            self.screen.how_to_quit,
+        );
+        let clear = if self.screen.redraw {
             // Home, then erase the screen.
             "\x1b[H\x1b[2J"
         } else {

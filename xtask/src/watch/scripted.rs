@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
-use super::{Event, Watch, run};
+use super::{Event, Screen, Watch, run};
 use crate::grade::golden::{BUILD_DIR, BUILD_FOLDER};
 use crate::grade::sources::{TestsFrom, mirror, scratch, trusted};
 use crate::{sync, workspace_root};
@@ -88,7 +88,12 @@ fn a_saved_answer_turns_the_step_green_and_the_next_one_starts() {
     let (sender, events) = mpsc::channel();
     let (pane, printed) = mpsc::channel();
     let quit = sender.clone();
-    let session = std::thread::spawn(move || run(&watch, sender, &events, &mut Pane(pane), false));
+    let screen = Screen {
+        redraw: false,
+        how_to_quit: "q then Enter quits",
+    };
+    let session =
+        std::thread::spawn(move || run(&watch, sender, &events, &mut Pane(pane), &screen));
     let mut reader = Reader {
         pane: printed,
         text: String::new(),

@@ -10,8 +10,14 @@ use crate::steps::SUITES;
 const MESSAGE_LINES: usize = 30;
 
 /// The screen after a run: `news` (what just happened) above the progress of `report`, with
-/// step `current` the one being watched.
-pub fn render(report: &Report, current: u8, news: &[String], suites: &Suites) -> String {
+/// step `current` the one being watched, and at the end how to quit.
+pub fn render(
+    report: &Report,
+    current: u8,
+    news: &[String],
+    suites: &Suites,
+    how_to_quit: &str,
+) -> String {
     let title = report.steps.iter().find(|s| s.step.number == current);
     let mut text = format!(
         "cargo xtask watch: {}\n\n",
@@ -31,7 +37,7 @@ pub fn render(report: &Report, current: u8, news: &[String], suites: &Suites) ->
     text += &next_thing_to_do(step, suites);
     text += &format!(
         "\nwatching labs/{}/src: save to test again; `cargo xtask hint {current}` gives a \
-         hint; q then Enter quits\n",
+         hint; {how_to_quit}\n",
         step.step.dir
     );
     text
@@ -181,7 +187,7 @@ mod tests {
         let root = crate::workspace_root();
         let chapter = std::fs::read_to_string(root.join("docs/src/working-on-the-labs.md"));
         let chapter = chapter.unwrap();
-        let view = render(&report("boom"), 2, &[], &Suites::read(&root));
+        let view = render(&report("boom"), 2, &[], &Suites::read(&root), "q quits");
         for line in view.lines().filter(|line| !line.contains("test_")) {
             if line.contains("boom") {
                 continue;
