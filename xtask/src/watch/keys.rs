@@ -69,8 +69,8 @@ fn quits_on_a_line(input: impl BufRead) -> bool {
 
 /// The terminal in key mode: keys arrive one at a time, unechoed, and Ctrl-C arrives as a key
 /// (so that quitting stops the tests' programs and puts the terminal back before exiting).
-/// `stty` switches it, as it would in a shell script: a terminal crate would add a dependency
-/// tree to xtask, and the calls behind it are unsafe, which the workspace forbids.
+/// On Unix `stty` switches it, as it would in a shell script: a terminal crate would add a
+/// dependency tree to xtask, and the calls behind it are unsafe, which the workspace forbids.
 #[cfg(unix)]
 struct KeyMode {
     /// The settings as `stty -g` printed them, which `stty` takes back.
@@ -107,15 +107,24 @@ fn stty(args: &[&str]) -> Option<String> {
     output.status.success().then(|| printed.trim().to_string())
 }
 
-/// On Windows the console stays in line mode: switching it takes unsafe calls or a terminal
-/// crate (maintainer guide, "The students' tasks"). Ctrl-C quits there as a signal.
-#[cfg(not(unix))]
+/// On Windows, crossterm's raw mode: the console's input without line editing, echo or Ctrl-C
+/// processing. The output is left as it is.
+#[cfg(windows)]
 struct KeyMode;
 
-#[cfg(not(unix))]
+#[cfg(windows)]
 impl KeyMode {
     fn enter() -> Option<KeyMode> {
-        None
+        crossterm::terminal::enable_raw_mode()
+            .ok()
+            .map(|()| KeyMode)
+    }
+}
+
+#[cfg(windows)]
+impl Drop for KeyMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
     }
 }
 
