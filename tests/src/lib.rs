@@ -9,6 +9,7 @@
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
 //! - [`tempdir`]: temporary folders, removed when the test ends
+//! - [`verdict`]: the grader's way into a test binary, whose verdicts a student cannot forge
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
 //! and child servers are waited on until they print their `listening on` line.
@@ -20,6 +21,7 @@ pub mod http;
 pub mod server;
 pub mod show;
 pub mod tempdir;
+pub mod verdict;
 
 use std::time::Duration;
 

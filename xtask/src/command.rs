@@ -19,6 +19,8 @@ const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
 pub struct Run {
     pub success: bool,
+    /// The exit code, if the program exited rather than being killed by a signal.
+    pub code: Option<i32>,
     /// stdout and stderr, in that order.
     pub output: String,
 }
@@ -74,13 +76,24 @@ pub fn run_cargo(command: Command) -> Result<Run, String> {
 ///
 /// The program stays in our process group: a Ctrl-C in the terminal stops it with us, which
 /// matters for a test that would otherwise loop forever on its own.
-pub fn run_within(
+pub fn run_within(command: Command, limit: Duration, and_children: bool) -> Result<Ending, String> {
+    run_with_input(command, None, limit, and_children)
+}
+
+/// [`run_within`], with `input` written to the program's standard input, which is then
+/// closed (with `None`, it reads nothing).
+pub fn run_with_input(
     mut command: Command,
+    input: Option<Vec<u8>>,
     limit: Duration,
     and_children: bool,
 ) -> Result<Ending, String> {
     command
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let shown = format!("{:?}", command.get_program());
@@ -90,6 +103,13 @@ pub fn run_within(
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        // On a thread, so that a program that does not read cannot stop us; dropped: closed.
+        thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&input);
+        });
+    }
     let stdout = Output::drain(child.stdout.take());
     let stderr = Output::drain(child.stderr.take());
     let started = Instant::now();
@@ -111,6 +131,7 @@ pub fn run_within(
     Ok(match status {
         Some(status) => Ending::Exited(Run {
             success: status.success(),
+            code: status.code(),
             output,
         }),
         None => Ending::Stopped(output),
@@ -147,35 +168,68 @@ fn tree_killer(pid: u32) -> Command {
     command
 }
 
+/// How much of a stream's beginning, and of its end, is kept: a program that prints without
+/// end costs no more memory than this.
+const KEPT_HEAD: usize = 1 << 20;
+const KEPT_TAIL: usize = 64 << 10;
+
 /// One output stream of a program, read on a thread until it closes.
 struct Output {
-    bytes: Arc<Mutex<Vec<u8>>>,
+    kept: Arc<Mutex<Kept>>,
     closed: Receiver<()>,
+}
+
+/// The beginning and the end of a stream, and how much was left out between them.
+#[derive(Default)]
+struct Kept {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    left_out: usize,
+}
+
+impl Kept {
+    fn extend(&mut self, bytes: &[u8]) {
+        let into_head = bytes.len().min(KEPT_HEAD - self.head.len());
+        self.head.extend_from_slice(&bytes[..into_head]);
+        self.tail.extend(&bytes[into_head..]);
+        let excess = self.tail.len().saturating_sub(KEPT_TAIL);
+        self.tail.drain(..excess);
+        self.left_out += excess;
+    }
+
+    fn text(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.left_out > 0 {
+            text += &format!("\n[... {} bytes of output left out ...]\n", self.left_out);
+        }
+        let (a, b) = self.tail.as_slices();
+        text + &String::from_utf8_lossy(&[a, b].concat())
+    }
 }
 
 impl Output {
     fn drain(stream: Option<impl Read + Send + 'static>) -> Output {
-        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::new(Mutex::new(Kept::default()));
         let (sender, closed) = mpsc::channel();
-        let filled = Arc::clone(&bytes);
+        let filled = Arc::clone(&kept);
         thread::spawn(move || {
             if let Some(mut stream) = stream {
                 let mut buffer = [0; 8192];
                 while let Ok(n @ 1..) = stream.read(&mut buffer) {
-                    let mut bytes = filled.lock().unwrap_or_else(|e| e.into_inner());
-                    bytes.extend_from_slice(&buffer[..n]);
+                    let mut kept = filled.lock().unwrap_or_else(|e| e.into_inner());
+                    kept.extend(&buffer[..n]);
                 }
             }
             let _ = sender.send(());
         });
-        Output { bytes, closed }
+        Output { kept, closed }
     }
 
-    /// Everything read, once the stream has closed or [`OUTPUT_GRACE`] has passed.
+    /// What was kept, once the stream has closed or [`OUTPUT_GRACE`] has passed.
     fn collect(self) -> String {
         let _ = self.closed.recv_timeout(OUTPUT_GRACE);
-        let bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
-        String::from_utf8_lossy(&bytes).into_owned()
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.text()
     }
 }
 
@@ -200,6 +254,32 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn endless_output_keeps_its_beginning_and_its_end() {
+        let mut kept = Kept::default();
+        kept.extend(b"first\n");
+        for _ in 0..40 {
+            kept.extend(&[b'x'; 64 << 10]);
+        }
+        kept.extend(b"\nlast\n");
+        let text = kept.text();
+        assert!(text.starts_with("first\n"));
+        assert!(text.ends_with("\nlast\n"));
+        assert!(text.len() < KEPT_HEAD + KEPT_TAIL + 100, "{}", text.len());
+        assert!(text.contains("bytes of output left out"));
+    }
+
+    #[test]
+    fn input_is_written_and_closed() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "cat; echo end"]);
+        let input = Some(b"secret\n".to_vec());
+        match run_with_input(command, input, Duration::from_secs(10), true).unwrap() {
+            Ending::Exited(run) => assert_eq!(run.output, "secret\nend\n"),
+            Ending::Stopped(_) => panic!("cat should have seen the end of its input"),
+        }
     }
 
     #[test]

@@ -6,16 +6,21 @@
 //! - `grade/points.rs`: what each step is worth, the one place to change the marking
 //! - `grade/sources.rs`: the trusted files, the student's `labs/*/src/`, and the grading
 //!   workspace made of them
+//! - `grade/graded.rs`: the grading workspace's test hosts and suites, with the way in
+//!   through which a test's verdict cannot be forged
 //! - `grade/compile.rs`: building each lab's test binary, a lab that does not compile apart
-//! - `grade/run.rs`: each test in a process of its own, with a deadline
+//! - `grade/sandbox.rs`: the bubblewrap sandbox each test runs in, and its decoys
+//! - `grade/run.rs`: each test in a process of its own, with a deadline, and its verdict
 //! - `grade/report.rs`: the table, the JSON file, the Markdown summary, and `watch`'s progress
 
 mod compile;
+mod graded;
 mod model;
 mod options;
 mod points;
 mod report;
 mod run;
+pub mod sandbox;
 pub mod sources;
 
 #[cfg(test)]
@@ -28,10 +33,12 @@ use std::process::ExitCode;
 pub use model::TestGrade;
 pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade};
 pub use options::Options;
+use options::Sandboxing;
 use options::{USAGE, parse};
 pub use report::progress;
 pub use run::Outcome;
-use run::{Job, Ran};
+use run::{Job, Ran, Runner};
+use sandbox::{Isolation, Layout};
 use sources::TestsFrom;
 
 /// `cargo xtask grade ARGS`: prints the grade, writes the files asked for, and exits with the
@@ -76,7 +83,8 @@ fn publish(options: &Options, report: &Report) -> Result<(), String> {
 }
 
 /// Grades the labs that `options` choose: builds them in the grading workspace with the
-/// trusted files, runs every test with its deadline, and scores them.
+/// trusted files, runs every test with its deadline (in the sandbox where there is one), and
+/// scores them.
 pub fn grade(options: &Options) -> Result<Report, String> {
     let checkout = &options.labs_from;
     let mut report = Report {
@@ -85,6 +93,11 @@ pub fn grade(options: &Options) -> Result<Report, String> {
             TestsFrom::Revision(revision) => describe(checkout, revision)?,
         },
         labs_from: checkout.clone(),
+        commit: sources::commit(checkout),
+        repository: options.repository.clone(),
+        pull_request: options.pull_request,
+        isolation: String::new(),
+        tampering: Vec::new(),
         changed_since: None,
         changed_elsewhere: Vec::new(),
         steps: Vec::new(),
@@ -101,13 +114,34 @@ pub fn grade(options: &Options) -> Result<Report, String> {
             .into_iter()
             .filter(|path| !sources::is_lab_source(path))
             .collect();
+        // A pull request that edits the workflows may print a grade of its own: it gets none
+        // from us, so that the two cannot be mistaken for each other.
+        let workflows: Vec<&String> = report
+            .changed_elsewhere
+            .iter()
+            .filter(|path| path.starts_with(".github/"))
+            .collect();
+        if !workflows.is_empty() {
+            let paths: Vec<&str> = workflows.iter().map(|p| p.as_str()).collect();
+            report.tampering.push(format!(
+                "the pull request changes {}: no grade is given to a pull request that \
+                 changes .github/ (a grade it shows is not the course's)",
+                paths.join(", ")
+            ));
+            report.isolation = "not run: no grade".into();
+            return Ok(report);
+        }
     }
     if steps.is_empty() {
+        report.isolation = "not run: nothing to grade".into();
         return Ok(report);
     }
 
     let mut files = sources::trusted(checkout, &options.tests_from)?;
+    // The book is not needed to build or test a lab, and is most of the files' size.
+    files.retain(|path, _| !path.starts_with("docs/"));
     sources::take_labs(&mut files, checkout, &steps)?;
+    graded::prepare(&mut files, &steps)?;
     let workspace = options.build_dir.join("workspace");
     sources::mirror(&files, &workspace)?;
     let packages: Vec<String> = steps.iter().map(|s| s.package()).collect();
@@ -118,7 +152,37 @@ pub fn grade(options: &Options) -> Result<Report, String> {
             workspace.display()
         );
     }
-    let built = compile::build(&workspace, &options.build_dir.join("target"), &steps)?;
+    let target = options.build_dir.join("target");
+    let built = compile::build(&workspace, &target, &steps)?;
+
+    let json = options
+        .json
+        .iter()
+        .filter_map(|p| std::path::absolute(p).ok());
+    let outputs = json.chain(options.job_files.iter().cloned()).collect();
+    let layout = Layout {
+        trusted_checkout: std::path::absolute(&options.trusted_checkout)
+            .map_err(|e| format!("{}: {e}", options.trusted_checkout.display()))?,
+        workspace: workspace.clone(),
+        files,
+        target,
+        init: sandbox::init_program()?,
+        outputs,
+        job_folders: options.job_folders.clone(),
+        scratch: options.build_dir.join("runs"),
+    };
+    let isolation = match options.sandbox {
+        Sandboxing::Off => Isolation::NotIsolated("a student's own view".into()),
+        Sandboxing::WhereItWorks | Sandboxing::Required => sandbox::detect(&layout),
+    };
+    if let (Sandboxing::Required, Isolation::NotIsolated(why)) = (options.sandbox, &isolation) {
+        return Err(format!("--sandbox: {why}"));
+    }
+    report.isolation = isolation.words();
+    let runner = Runner {
+        isolation: &isolation,
+        layout: &layout,
+    };
 
     // Every test of every lab that compiles, in one queue, so that the workers stay busy.
     let mut jobs = Vec::new();
@@ -128,7 +192,8 @@ pub fn grade(options: &Options) -> Result<Report, String> {
             compile::Built::DoesNotCompile(error) => Err(error),
             compile::Built::Tests(binary) => {
                 let dir = workspace.join("labs").join(step.dir);
-                let listing = run::list(&binary, &dir)?;
+                let listing = run::list(&runner, &binary, &dir)?;
+                graded::check_listing(&layout.files, step, &listing.tests)?;
                 for name in &listing.tests {
                     jobs.push(Job {
                         binary: binary.clone(),
@@ -144,12 +209,22 @@ pub fn grade(options: &Options) -> Result<Report, String> {
     let workers = std::thread::available_parallelism().map_or(2, usize::from);
     if options.announce {
         println!(
-            "grade: running {} tests, each in its own process, stopped after {} s",
+            "grade: running {} tests, each in its own process, stopped after {} s; {}",
             jobs.len(),
-            run::TEST_DEADLINE.as_secs()
+            run::TEST_DEADLINE.as_secs(),
+            report.isolation
         );
     }
-    let mut results = run::run_all(&jobs, workers).into_iter();
+    let mut results = run::run_all(&runner, &jobs, workers).into_iter();
+    if let Isolation::NotIsolated(_) = isolation {
+        // The tests ran in the grading workspace itself: what they changed there shows now.
+        // (In the sandbox each test had a copy of its own, checked after it.)
+        for change in sources::differences(&layout.files, &workspace)? {
+            report
+                .tampering
+                .push(format!("a test {change} in the grading workspace"));
+        }
+    }
 
     for (step, listing) in steps.iter().zip(listings) {
         let result = match listing {
@@ -163,7 +238,12 @@ pub fn grade(options: &Options) -> Result<Report, String> {
                 LabResult::Tested(model::score(step, ran, &listing.ignored))
             }
         };
-        report.steps.push(StepGrade { step, result });
+        let tampering = sources::extra_targets(checkout, step);
+        report.steps.push(StepGrade {
+            step,
+            result,
+            tampering,
+        });
     }
     Ok(report)
 }

@@ -83,6 +83,8 @@ fn main() -> ExitCode {
         }),
         ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
+        // PID 1 of the grade's sandbox (not for people: not in the usage).
+        ["sandbox-init", "--", program, args @ ..] => return grade::sandbox::init(program, args),
         ["bench", options @ ..] => bench::bench(&root, options),
         ["watch", options @ ..] => watch::main(&root, options),
         ["reset", options @ ..] => reset::main(&root, options),

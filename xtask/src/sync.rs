@@ -40,7 +40,7 @@ pub fn generate(root: &Path) -> Result<Vec<Generated>, String> {
                 text,
             });
         }
-        let lab_host = host(step, &format!("use ::{package}::*;"), &lab_program(step), 3);
+        let lab_host = lab_host(step, Host::Plain);
         files.push(Generated {
             path: lab.join(format!("tests/{package}.rs")),
             text: lab_host,
@@ -50,6 +50,7 @@ pub fn generate(root: &Path) -> Result<Vec<Generated>, String> {
             &format!("use solutions::{package}::*;"),
             &reference_program(step),
             2,
+            Host::Plain,
         );
         let reference_path = Path::new("solutions/tests").join(format!("{package}.rs"));
         files.push(Generated {
@@ -177,6 +178,13 @@ fn cargo_toml(step: &Step) -> String {
          rust-version.workspace = true\n\
          publish.workspace = true\n\
          license.workspace = true\n\
+         # Only the targets below are built: a file added under src/bin/, examples/ or tests/\n\
+         # is not a test of this lab, and no build script runs.\n\
+         autobins = false\n\
+         autoexamples = false\n\
+         autotests = false\n\
+         autobenches = false\n\
+         build = false\n\
          \n\
          # The tests live in tests/ and run the shared suites in ../../tests/suites.\n\
          [lib]\n\
@@ -187,6 +195,10 @@ fn cargo_toml(step: &Step) -> String {
          name = \"{package}\"\n\
          path = \"src/main.rs\"\n\
          test = false\n\
+         \n\
+         [[test]]\n\
+         name = \"{package}\"\n\
+         path = \"tests/{package}.rs\"\n\
          \n\
          [dependencies]\n\
          {dependencies}\
@@ -218,9 +230,31 @@ fn reference_program(step: &Step) -> String {
     )
 }
 
+/// Which test host to write: the one students run, or the grade's.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Host {
+    Plain,
+    /// The same suites, plus the trusted test `grade_dispatch` through which `cargo xtask
+    /// grade` runs each suite test (`testkit::verdict`). Each suite's `graded_tests()` is
+    /// appended to the grade's copy of the suite (`grade/graded.rs`).
+    Graded,
+}
+
+/// The test host of the lab of `step`, in `labs/DIR/tests/`.
+pub fn lab_host(step: &Step, kind: Host) -> String {
+    let package = step.package();
+    host(
+        step,
+        &format!("use ::{package}::*;"),
+        &lab_program(step),
+        3,
+        kind,
+    )
+}
+
 /// A test host: brings the step's API and `program()` into scope, then includes the suites.
 /// `depth` is how many folders the host sits below the workspace root.
-fn host(step: &Step, import: &str, program: &str, depth: usize) -> String {
+fn host(step: &Step, import: &str, program: &str, depth: usize, kind: Host) -> String {
     let up = "../".repeat(depth);
     let mut text = format!(
         "// Written by `cargo xtask sync-labs`: runs the suites that hold at {} (tests/suites).\n\
@@ -244,12 +278,39 @@ fn host(step: &Step, import: &str, program: &str, depth: usize) -> String {
              #[path = \"{up}tests/suites\"]\n\
              mod {CARRIED_MODULE} {{\n    use super::*;\n\n"
         );
-        for suite in carried {
+        for suite in &carried {
             text += &format!("    mod {};\n", suite.file);
+        }
+        if kind == Host::Graded {
+            text += &format!(
+                "\n    pub(super) fn graded_tests() -> Vec<testkit::verdict::Test> {{\n        \
+                 [{}].concat()\n    }}\n",
+                graded_calls(carried.iter().map(|suite| suite.file))
+            );
         }
         text += "}\n";
     }
+    if kind == Host::Graded {
+        let mut modules: Vec<&str> = step.new_suites().map(|suite| suite.file).collect();
+        if !carried.is_empty() {
+            modules.push(CARRIED_MODULE);
+        }
+        text += &format!(
+            "\n/// The grader's way in (`testkit::verdict`): runs the suite test it is asked for.\n\
+             #[test]\n\
+             fn grade_dispatch() {{\n    \
+                 testkit::verdict::dispatch([{}].concat());\n\
+             }}\n",
+            graded_calls(modules.into_iter())
+        );
+    }
     text
+}
+
+/// `a::graded_tests(), b::graded_tests()`.
+fn graded_calls<'a>(modules: impl Iterator<Item = &'a str>) -> String {
+    let calls: Vec<String> = modules.map(|m| format!("{m}::graded_tests()")).collect();
+    calls.join(", ")
 }
 
 fn include(suite: &Suite, up: &str) -> String {

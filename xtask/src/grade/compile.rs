@@ -28,17 +28,24 @@ pub fn build(workspace: &Path, target: &Path, steps: &[&Step]) -> Result<Vec<Bui
     packages
         .iter()
         .map(|package| {
+            // The lab's one test target, by its name: the trusted manifest declares it and
+            // turns cargo's discovery of other targets off.
             let run = run_cargo(nested(
                 workspace,
                 target,
-                &["test", "--no-run", "-p", package],
+                &["test", "--no-run", "-p", package, "--test", package],
             ))?;
             if !run.success {
                 return Ok(Built::DoesNotCompile(first_error(&run.output)));
             }
-            executable(&run.output).map(Built::Tests).ok_or_else(|| {
+            let binary = executable(&run.output).filter(|path| {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|name| name.starts_with(&format!("{package}-")))
+            });
+            binary.map(Built::Tests).ok_or_else(|| {
                 format!(
-                    "`cargo test --no-run -p {package}` named no test binary:\n{}",
+                    "`cargo test --no-run -p {package} --test {package}` named no test binary \
+                     of that target:\n{}",
                     run.output
                 )
             })

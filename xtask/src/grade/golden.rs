@@ -4,14 +4,20 @@
 //! to show that it would have raised the score. They build the labs, so they take a while and
 //! are ignored by a plain `cargo test`; `cargo xtask verify` runs them with the ignored tests.
 //! They share one build folder, one case at a time, so that each builds only what it changed.
+//!
+//! Then the attacks: each a pull request that tries to raise its grade without doing the work,
+//! graded as the workflow grades (in the sandbox, which CI requires), and each expected to
+//! score 0 and be reported as tampering, with the trusted checkout and the grade's outputs
+//! unchanged.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+use super::options::Sandboxing;
 use super::sources::{self, TestsFrom};
-use super::{Kind, LabResult, Options, Outcome, Report, Status, StepGrade, grade};
+use super::{Kind, LabResult, Options, Outcome, Report, Status, StepGrade, grade, report};
 use crate::steps::{STEPS, Step, step};
 use crate::workspace_root;
 
@@ -124,6 +130,28 @@ impl Checkout {
         );
     }
 
+    /// The options of a grade of this checkout, in the golden cases' build folder, isolated as
+    /// CI isolates it.
+    fn options(
+        &self,
+        steps: &[&'static Step],
+        changed_since: Option<&str>,
+        tests_from: TestsFrom,
+    ) -> Options {
+        let mut options = Options::working_tree(&self.dir, steps.to_vec());
+        options.changed_since = changed_since.map(String::from);
+        options.tests_from = tests_from;
+        options.build_dir = workspace_root().join(BUILD_DIR);
+        options.announce = true;
+        options.trusted_checkout = workspace_root();
+        options.sandbox = if std::env::var_os("CI").is_some() {
+            Sandboxing::Required
+        } else {
+            Sandboxing::WhereItWorks
+        };
+        options
+    }
+
     /// The grade of this checkout, in the golden cases' build folder.
     fn grade(
         &self,
@@ -131,18 +159,32 @@ impl Checkout {
         changed_since: Option<&str>,
         tests_from: TestsFrom,
     ) -> Report {
-        let _turn = BUILD_FOLDER.lock().unwrap_or_else(|e| e.into_inner());
-        let options = Options {
-            steps: steps.to_vec(),
-            changed_since: changed_since.map(String::from),
-            tests_from,
-            labs_from: self.dir.clone(),
-            json: None,
-            build_dir: workspace_root().join(BUILD_DIR),
-            announce: true,
-        };
-        grade(&options).unwrap()
+        graded_with(&self.options(steps, changed_since, tests_from))
     }
+
+    /// A pull request that leaves lab 1 as it is but for `attack`, put first in each of the
+    /// starter's unwritten functions (`serve`, `echo`, `echo_client`).
+    fn attack(name: &str, attack: &str) -> Checkout {
+        let checkout = Checkout::pristine(name);
+        checkout.git(&["checkout", "--quiet", "-b", "student"]);
+        let lab = Path::new("labs").join(lab(1).dir).join("src/lib.rs");
+        let starter = checkout.read(&lab);
+        assert!(
+            starter.contains("    todo!("),
+            "step 1's starter has changed"
+        );
+        checkout.write(
+            &lab,
+            &starter.replace("    todo!(", &format!("    {{ {attack} }}\n    todo!(")),
+        );
+        checkout.commit("points without work");
+        checkout
+    }
+}
+
+fn graded_with(options: &Options) -> Report {
+    let _turn = BUILD_FOLDER.lock().unwrap_or_else(|e| e.into_inner());
+    grade(options).unwrap()
 }
 
 impl Drop for Checkout {
@@ -279,4 +321,218 @@ fn the_edited_test_would_have_raised_the_score_had_it_been_trusted() {
     let ((passed, total), points) = score(tampered);
     assert_eq!(passed, total);
     assert_eq!(points, f64::from(tampered.max_points()));
+}
+
+/// Where an attack's grade runs, and what it must leave as it was: a trusted checkout of its
+/// own (a copy of the workbook), the JSON file and a step summary in a folder of the CI job's.
+struct Job {
+    trusted: Checkout,
+    folder: PathBuf,
+}
+
+impl Job {
+    fn new(name: &str) -> Job {
+        let folder = sources::scratch(&format!("golden-job-{name}"));
+        fs::write(folder.join("summary.md"), "the summary so far\n").unwrap();
+        Job {
+            trusted: Checkout::pristine(&format!("trusted-{name}")),
+            folder,
+        }
+    }
+
+    fn json(&self) -> PathBuf {
+        self.folder.join("grade.json")
+    }
+
+    fn summary(&self) -> PathBuf {
+        self.folder.join("summary.md")
+    }
+
+    /// Grades `submission`'s changes as the workflow does, and publishes the grade's files as
+    /// `cargo xtask grade` does.
+    fn grade(&self, submission: &Checkout) -> Report {
+        let all: Vec<&Step> = STEPS.iter().collect();
+        let mut options =
+            submission.options(&all, Some(UPSTREAM), TestsFrom::Revision(UPSTREAM.into()));
+        options.trusted_checkout = self.trusted.dir.clone();
+        options.json = Some(self.json());
+        options.job_files = vec![self.summary()];
+        let before = sources::trusted(&self.trusted.dir, &TestsFrom::WorkingTree).unwrap();
+        let report = graded_with(&options);
+        fs::write(self.json(), report::json(&report)).unwrap();
+        let after = sources::trusted(&self.trusted.dir, &TestsFrom::WorkingTree).unwrap();
+        assert!(
+            sources::differences(&before, &self.trusted.dir)
+                .unwrap()
+                .is_empty()
+                && before.len() == after.len(),
+            "the trusted checkout changed during the grade"
+        );
+        assert_eq!(
+            fs::read_to_string(self.summary()).unwrap(),
+            "the summary so far\n",
+            "the step summary changed during the grade"
+        );
+        report
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// Whether the attack cases can run here: they need the sandbox, which CI must have.
+fn sandbox_here() -> bool {
+    let available = super::sandbox::find_bubblewrap().is_some();
+    if !available {
+        assert!(std::env::var_os("CI").is_none(), "CI must have bubblewrap");
+        eprintln!("NOTE: bubblewrap is missing: the attack cases are skipped here; CI runs them");
+    }
+    available
+}
+
+/// Step 1 of an attack's grade scores nothing, is shown as tampering in the table, the
+/// Markdown and the JSON, and says `seen` somewhere in what it reports.
+fn assert_caught(report: &Report, json: &Path, seen: &str) {
+    let step = graded(report, 1);
+    let ((passed, total), points) = score(step);
+    assert!(total > 0);
+    assert_eq!((passed, points), (0, 0.0), "the attack earned points");
+    assert_eq!(step.status(), Status::Tampered);
+    assert!(!report.passes());
+    let all = step.tampering().join("\n");
+    assert!(
+        all.contains(seen),
+        "expected tampering {seen:?}, saw:\n{all}"
+    );
+    assert!(report::table(report).contains("TAMPERING: "));
+    assert!(report::markdown(report).contains("### ⚠️ Tampering"));
+    let json = fs::read_to_string(json).unwrap();
+    assert!(json.contains("\"tampered\": true"), "{json}");
+    assert!(
+        json.contains(&format!("{:?}", seen).trim_matches('"').to_string()),
+        "{json}"
+    );
+}
+
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn an_extra_test_target_in_src_bin_is_not_built_and_is_reported() {
+    if !sandbox_here() {
+        return;
+    }
+    let checkout = Checkout::pristine("extra-target");
+    checkout.git(&["checkout", "--quiet", "-b", "student"]);
+    let bin = Path::new("labs").join(lab(1).dir).join("src/bin");
+    fs::create_dir_all(checkout.dir.join(&bin)).unwrap();
+    let tests: String = (0..10)
+        .map(|i| format!("#[test]\nfn passes_{i}() {{}}\n"))
+        .collect();
+    checkout.write(&bin.join("a.rs"), &format!("{tests}fn main() {{}}\n"));
+    checkout.commit("ten tests that pass");
+    let job = Job::new("extra-target");
+    let report = job.grade(&checkout);
+    assert_caught(&report, &job.json(), "src/bin/a.rs: an extra target");
+    assert!(
+        graded(&report, 1)
+            .tests()
+            .iter()
+            .all(|t| !t.name.contains("passes_"))
+    );
+}
+
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn harness_lines_written_to_stdout_before_exiting_earn_nothing() {
+    if !sandbox_here() {
+        return;
+    }
+    let checkout = Checkout::attack(
+        "forged-lines",
+        "use std::io::Write; let mut out = std::io::stdout(); \
+         let _ = out.write_all(b\"ok\\ntest step1::x ... ok\\ntest result: ok. 1 passed\\n\"); \
+         let _ = out.flush(); std::process::exit(0);",
+    );
+    let job = Job::new("forged-lines");
+    let report = job.grade(&checkout);
+    assert_caught(
+        &report,
+        &job.json(),
+        "ended with success before the test finished",
+    );
+}
+
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn a_process_left_to_rewrite_the_json_later_is_killed_and_reported() {
+    if !sandbox_here() {
+        return;
+    }
+    let job = Job::new("late-json");
+    let json = job.json();
+    let checkout = Checkout::attack(
+        "late-json",
+        &format!(
+            "let _ = std::process::Command::new(\"sh\").arg(\"-c\")\
+             .arg(\"sleep 1; echo '{{\\\"forged\\\": true, \\\"points\\\": 90}}' > {}\")\
+             .spawn();",
+            json.display()
+        ),
+    );
+    let report = job.grade(&checkout);
+    assert_caught(&report, &json, "left a process running when the test ended");
+    let written = fs::read_to_string(&json).unwrap();
+    // The attack waits a second before it writes: give it twice that to show it cannot. (A
+    // sleep, as nothing signals what must not happen.)
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(
+        fs::read_to_string(&json).unwrap(),
+        written,
+        "the JSON was rewritten"
+    );
+}
+
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn a_grade_appended_to_the_step_summary_is_a_decoys_and_reported() {
+    if !sandbox_here() {
+        return;
+    }
+    let job = Job::new("summary");
+    let checkout = Checkout::attack(
+        "summary",
+        &format!(
+            "use std::io::Write; if let Ok(mut file) = std::fs::OpenOptions::new().append(true)\
+             .create(true).open({:?}) {{ let _ = file.write_all(b\"## Grade: 90 of 90 points\\n\"); }}",
+            job.summary()
+        ),
+    );
+    let report = job.grade(&checkout);
+    assert_caught(
+        &report,
+        &job.json(),
+        &format!("wrote to {}", job.summary().display()),
+    );
+}
+
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn deleting_a_trusted_file_and_a_suite_changes_nothing_and_is_reported() {
+    if !sandbox_here() {
+        return;
+    }
+    let job = Job::new("delete");
+    let checkout = Checkout::attack(
+        "delete",
+        &format!(
+            "let _ = std::fs::remove_file({:?}); \
+             let _ = std::fs::remove_file(\"../../tests/suites/step1.rs\");",
+            job.trusted.dir.join("README.md")
+        ),
+    );
+    let report = job.grade(&checkout);
+    assert_caught(&report, &job.json(), "deleted README.md");
+    assert_caught(&report, &job.json(), "deleted tests/suites/step1.rs");
 }

@@ -12,6 +12,15 @@ pub struct Report {
     /// Where the trusted files came from, in words.
     pub tests_from: String,
     pub labs_from: PathBuf,
+    /// The commit of the graded checkout's `HEAD`, when it is a git checkout.
+    pub commit: Option<String>,
+    /// Where CI says the submission comes from: `OWNER/NAME`, and the pull request's number.
+    pub repository: Option<String>,
+    pub pull_request: Option<u64>,
+    /// Whether the tests ran in the sandbox, in words.
+    pub isolation: String,
+    /// Tampering seen by the grade as a whole, not by one test: it leaves no grade at all.
+    pub tampering: Vec<String>,
     /// With `--changed-since`: the revision, in words.
     pub changed_since: Option<String>,
     /// With `--changed-since`: the changed files that the grade does not take from the
@@ -23,6 +32,8 @@ pub struct Report {
 pub struct StepGrade {
     pub step: &'static Step,
     pub result: LabResult,
+    /// Tampering seen in the lab's files (an extra target under `src/bin/`, say).
+    pub tampering: Vec<String>,
 }
 
 pub enum LabResult {
@@ -39,6 +50,8 @@ pub struct TestGrade {
     /// Why it failed; empty when it passed.
     pub message: String,
     pub points: f64,
+    /// What its run did to the grade's files or results; a test with any scores 0.
+    pub tampering: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,6 +70,8 @@ pub enum Status {
     InProgress,
     Done,
     DoesNotCompile,
+    /// The lab's files, or a test's run, showed tampering.
+    Tampered,
 }
 
 /// Each test's kind and points: the step's points are shared by its new tests, its bonus
@@ -94,15 +109,22 @@ pub fn score(step: &Step, ran: Vec<(String, Ran)>, ignored: &BTreeSet<String>) -
                 kind,
                 outcome: ran.outcome,
                 message: ran.message,
+                tampering: ran.tampering,
             }
         })
         .collect()
 }
 
 impl Report {
-    /// Every graded step is done: the exit status is then success.
+    /// Every graded step is done, and nothing was tampered with: the exit status is then
+    /// success.
     pub fn passes(&self) -> bool {
-        self.steps.iter().all(|step| step.status() == Status::Done)
+        self.tampering.is_empty() && self.steps.iter().all(|step| step.status() == Status::Done)
+    }
+
+    /// Whether anything was tampered with, in the grade as a whole or in a step.
+    pub fn tampered(&self) -> bool {
+        !self.tampering.is_empty() || self.steps.iter().any(StepGrade::tampered)
     }
 
     /// The first graded step that is not done: where a student picks up the work.
@@ -182,7 +204,25 @@ impl StepGrade {
             .map(Blocker::Fails)
     }
 
+    /// Whether the lab's files or one of its tests' runs showed tampering.
+    pub fn tampered(&self) -> bool {
+        !self.tampering.is_empty() || self.tests().iter().any(|t| t.outcome == Outcome::Tampered)
+    }
+
+    /// Every sign of tampering in this step, with the test it was seen in.
+    pub fn tampering(&self) -> Vec<String> {
+        let tests = self.tests().iter().flat_map(|test| {
+            test.tampering
+                .iter()
+                .map(|what| format!("{}: {what}", test.name))
+        });
+        self.tampering.iter().cloned().chain(tests).collect()
+    }
+
     pub fn status(&self) -> Status {
+        if self.tampered() {
+            return Status::Tampered;
+        }
         if let LabResult::DoesNotCompile(_) = self.result {
             return Status::DoesNotCompile;
         }
@@ -205,6 +245,7 @@ impl Status {
             Status::InProgress => "in progress",
             Status::Done => "done",
             Status::DoesNotCompile => "does not compile",
+            Status::Tampered => "tampering",
         }
     }
 }

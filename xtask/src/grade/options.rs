@@ -20,12 +20,23 @@ options:
   --labs-from DIR      the checkout whose labs are graded (default: this one)
   --json FILE          write the grade, per step and per test, to FILE as JSON
   --build-dir DIR      where the grading workspace is built (default: target/grade)
+  --sandbox            run the tests in the bubblewrap sandbox or not at all (without it, the
+                       sandbox is used where it works, and the grade says when it is not)
+  --repository NAME    the submission's repository (OWNER/NAME), recorded in the JSON
+                       (default: $GITHUB_REPOSITORY)
+  --pull-request N     the pull request's number, recorded in the JSON
 
-Each test runs in a process of its own and is stopped after 15 s. When GITHUB_STEP_SUMMARY
-is set, a Markdown summary is added to that file.
+Only the labs' test targets are built, from the trusted manifests. Each test runs in a process
+of its own, is stopped after 15 s, and counts only by the verdict it hands back with a secret
+its code never sees. In the sandbox (Linux, with bubblewrap) the student's code cannot see the
+trusted checkout, the grade's outputs or the CI job's files, only copies that are checked after
+each test; what it changes there, or a result it forges, is reported as tampering and scores 0
+(the instructor guide's threat model says what is protected, and what is not). When
+GITHUB_STEP_SUMMARY is set, a Markdown summary is added to that file.
 
 exit status: 0 when every graded step is done, 1 when a graded step has a failing required
-test (its own or an earlier step's) or does not compile, 2 when no grade could be made";
+test (its own or an earlier step's), does not compile or shows tampering, 2 when no grade could
+be made (a bad option, or --sandbox where the sandbox cannot run)";
 
 pub struct Options {
     pub steps: Vec<&'static Step>,
@@ -36,6 +47,15 @@ pub struct Options {
     pub build_dir: PathBuf,
     /// Print what the grade is doing (building, running) before the table.
     pub announce: bool,
+    /// The checkout the grader runs from, which the tests must not touch.
+    pub trusted_checkout: PathBuf,
+    pub sandbox: Sandboxing,
+    pub repository: Option<String>,
+    pub pull_request: Option<u64>,
+    /// The CI job's files and folders that the tests must not reach (GitHub's step summary,
+    /// RUNNER_TEMP, ...), besides the JSON file.
+    pub job_files: Vec<PathBuf>,
+    pub job_folders: Vec<PathBuf>,
 }
 
 impl Options {
@@ -50,8 +70,25 @@ impl Options {
             json: None,
             build_dir: root.join(BUILD_DIR),
             announce: false,
+            trusted_checkout: root.to_path_buf(),
+            sandbox: Sandboxing::Off,
+            repository: None,
+            pull_request: None,
+            job_files: Vec::new(),
+            job_folders: Vec::new(),
         }
     }
+}
+
+/// Whether the tests run in the sandbox.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sandboxing {
+    /// Or not at all: `--sandbox`, for grading others' code.
+    Required,
+    /// Where it works, saying so where it does not: `cargo xtask grade`.
+    WhereItWorks,
+    /// Never: a student's own view of their own code (`watch`), where speed matters.
+    Off,
 }
 
 /// Where the grade builds, from the workspace root.
@@ -72,7 +109,16 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
         json: None,
         build_dir: root.join(BUILD_DIR),
         announce: true,
+        trusted_checkout: root.to_path_buf(),
+        sandbox: Sandboxing::WhereItWorks,
+        repository: std::env::var("GITHUB_REPOSITORY")
+            .ok()
+            .filter(|r| !r.is_empty()),
+        pull_request: None,
+        job_files: Vec::new(),
+        job_folders: Vec::new(),
     };
+    (options.job_files, options.job_folders) = super::sandbox::job_paths();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         // `--option value` or `--option=value`.
@@ -85,7 +131,19 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
                 .or_else(|| rest.next().copied())
                 .ok_or_else(|| format!("{option} needs a value\n\n{USAGE}"))
         };
+        if option == "--sandbox" && inline.is_none() {
+            options.sandbox = Sandboxing::Required;
+            continue;
+        }
         match option {
+            "--repository" => options.repository = Some(value()?.to_string()),
+            "--pull-request" => {
+                let number = value()?;
+                let number = number
+                    .parse()
+                    .map_err(|_| format!("--pull-request takes a number, not {number:?}"))?;
+                options.pull_request = Some(number);
+            }
             "--steps" => options.steps = crate::parse_steps(value()?)?,
             "--changed-since" => options.changed_since = Some(value()?.to_string()),
             "--tests-from" => options.tests_from = TestsFrom::Revision(value()?.to_string()),

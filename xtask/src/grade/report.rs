@@ -15,8 +15,10 @@ pub fn table(report: &Report) -> String {
         report.labs_from.display(),
         report.tests_from
     );
+    text += &format!("Tests ran {}.\n", report.isolation);
     text += &scope(report);
     text += "\n";
+    text += &tampering_words(report, "  ");
     if report.steps.is_empty() {
         return text;
     }
@@ -65,10 +67,12 @@ pub fn table(report: &Report) -> String {
             .filter(|test| test.outcome != Outcome::Passed)
             .filter(|test| {
                 test.kind == Kind::Earlier
+                    || test.outcome == Outcome::Tampered
                     || (test.kind == Kind::Required && step.status() == Status::InProgress)
             })
             .map(|test| match test.outcome {
                 Outcome::TimedOut => format!("  {} (stopped: it did not end)\n", test.name),
+                Outcome::Tampered => format!("  {} (tampering: scores 0)\n", test.name),
                 _ => format!("  {}\n", test.name),
             })
             .collect();
@@ -155,6 +159,12 @@ pub fn markdown(report: &Report) -> String {
         report.tests_from,
         scope(report).trim_end()
     );
+    text += &format!("Tests ran {}.\n\n", report.isolation);
+    let tampering = tampering_words(report, "- ");
+    if !tampering.is_empty() {
+        text += &format!("### ⚠️ Tampering\n\n{}\n", fenced(tampering.trim_end()));
+        text += "\n\n";
+    }
     if report.steps.is_empty() {
         return text;
     }
@@ -168,6 +178,7 @@ pub fn markdown(report: &Report) -> String {
             Status::InProgress => "🟡",
             Status::NotStarted => "⬜",
             Status::DoesNotCompile => "❌",
+            Status::Tampered => "⚠️",
         };
         text += &format!(
             "| {} | {} | {} | {} | {} | {} | {mark} {} |\n",
@@ -220,9 +231,26 @@ pub fn json(report: &Report) -> String {
     let since = report.changed_since.as_deref();
     let elsewhere: Vec<String> = report.changed_elsewhere.iter().map(|p| string(p)).collect();
     let steps: Vec<String> = report.steps.iter().map(step_json).collect();
+    let optional = |value: Option<String>| value.map_or("null".into(), |v| string(&v));
+    let tampering: Vec<String> = report
+        .tampering
+        .iter()
+        .cloned()
+        .chain(report.steps.iter().flat_map(StepGrade::tampering))
+        .map(|t| string(&t))
+        .collect();
     let fields = [
         ("tests_from", string(&report.tests_from)),
         ("labs_from", string(&report.labs_from.display().to_string())),
+        ("commit", optional(report.commit.clone())),
+        ("repository", optional(report.repository.clone())),
+        (
+            "pull_request",
+            report.pull_request.map_or("null".into(), |n| n.to_string()),
+        ),
+        ("isolation", string(&report.isolation)),
+        ("tampered", report.tampered().to_string()),
+        ("tampering", format!("[{}]", tampering.join(", "))),
         ("changed_since", since.map_or("null".into(), string)),
         ("changed_elsewhere", format!("[{}]", elsewhere.join(", "))),
         ("points", number(totals.points)),
@@ -253,13 +281,16 @@ fn step_json(step: &StepGrade) -> String {
                 Outcome::Passed => "passed",
                 Outcome::Failed => "failed",
                 Outcome::TimedOut => "timed out",
+                Outcome::Tampered => "tampering",
             };
+            let tampering: Vec<String> = test.tampering.iter().map(|t| string(t)).collect();
             format!(
                 "\n        {{\"name\": {}, \"kind\": \"{kind}\", \"outcome\": \"{outcome}\", \
-                 \"points\": {}, \"message\": {}}}",
+                 \"points\": {}, \"message\": {}, \"tampering\": [{}]}}",
                 string(&test.name),
                 number(test.points),
-                string(&test.message)
+                string(&test.message),
+                tampering.join(", ")
             )
         })
         .collect();
@@ -339,6 +370,33 @@ impl Totals {
             max_bonus: steps.iter().map(StepGrade::max_bonus).sum(),
         }
     }
+}
+
+/// Every sign of tampering, one a line after `bullet`, under a heading; nothing if none.
+fn tampering_words(report: &Report, bullet: &str) -> String {
+    let all: Vec<String> = report
+        .tampering
+        .iter()
+        .cloned()
+        .chain(report.steps.iter().flat_map(|step| {
+            let number = step.step.number;
+            step.tampering()
+                .into_iter()
+                .map(move |t| format!("step {number}: {t}"))
+        }))
+        .collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from(
+        "TAMPERING: the student's code or files did what no honest solution does; what they \
+         touched scores 0.\n",
+    );
+    for what in all {
+        // One line each: a path or a message could hold a line break.
+        text += &format!("{bullet}{}\n", what.replace(['\n', '\r'], " "));
+    }
+    text + "\n"
 }
 
 /// Which labs were graded, when `--changed-since` chose them, and which changed files the
@@ -429,6 +487,7 @@ mod tests {
                 format!("it broke: \"{name}\"\n```\n# a heading\n```")
             },
             points,
+            tampering: Vec::new(),
         }
     }
 
@@ -436,6 +495,11 @@ mod tests {
         Report {
             tests_from: "abc1234 (origin/main)".into(),
             labs_from: PathBuf::from("/work/student"),
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            repository: Some("ada/web-protocols".into()),
+            pull_request: Some(7),
+            isolation: "sandboxed (bubblewrap)".into(),
+            tampering: Vec::new(),
             changed_since: Some("abc1234".into()),
             changed_elsewhere: vec!["tests/suites/step2.rs".into()],
             steps: vec![
@@ -446,10 +510,12 @@ mod tests {
                         test("step2::b", Kind::Required, Outcome::TimedOut, 0.0),
                         test("step2::c", Kind::Bonus, Outcome::Passed, 3.0),
                     ]),
+                    tampering: Vec::new(),
                 },
                 StepGrade {
                     step: step(5).unwrap(),
                     result: LabResult::DoesNotCompile("error[E0308]: mismatched types".into()),
+                    tampering: Vec::new(),
                 },
             ],
         }
@@ -502,11 +568,52 @@ mod tests {
         );
         assert!(json.contains(
             "{\"name\": \"step2::b\", \"kind\": \"required\", \"outcome\": \"timed out\", \
-             \"points\": 0, \"message\": \"it broke: \\\"step2::b\\\"\\n```\\n# a heading\\n```\"}"
+             \"points\": 0, \"message\": \"it broke: \\\"step2::b\\\"\\n```\\n# a heading\\n```\", \
+             \"tampering\": []}"
         ));
         assert!(json.contains("\"compile_error\": \"error[E0308]: mismatched types\""));
         assert!(json.contains("\"all_done\": false"));
         assert!(json.contains("\"changed_elsewhere\": [\"tests/suites/step2.rs\"]"));
+        assert!(json.contains("\"commit\": \"0123456789abcdef0123456789abcdef01234567\""));
+        assert!(json.contains("\"repository\": \"ada/web-protocols\""));
+        assert!(json.contains("\"pull_request\": 7,"));
+        assert!(json.contains("\"tampered\": false,"));
+    }
+
+    #[test]
+    fn tampering_is_shown_in_the_table_the_markdown_and_the_json() {
+        let mut report = report();
+        let LabResult::Tested(tests) = &mut report.steps[0].result else {
+            unreachable!()
+        };
+        tests[0].outcome = Outcome::Tampered;
+        tests[0].points = 0.0;
+        tests[0].tampering = vec!["wrote to /job/grade.json".into()];
+        let table = table(&report);
+        assert!(table.contains("TAMPERING: "), "{table}");
+        assert!(
+            table.contains("  step 2: step2::a: wrote to /job/grade.json\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("  step2::a (tampering: scores 0)\n"),
+            "{table}"
+        );
+        let row = table.lines().find(|l| l.starts_with("2 ")).unwrap();
+        assert!(row.ends_with("tampering"), "{row}");
+        let markdown = markdown(&report);
+        assert!(markdown.contains("### ⚠️ Tampering"), "{markdown}");
+        assert!(markdown.contains("⚠️ tampering |"), "{markdown}");
+        let json = json(&report);
+        assert!(json.contains("\"tampered\": true,"), "{json}");
+        assert!(
+            json.contains("\"tampering\": [\"step2::a: wrote to /job/grade.json\"]"),
+            "{json}"
+        );
+        assert!(
+            json.contains("\"outcome\": \"tampering\", \"points\": 0"),
+            "{json}"
+        );
     }
 
     /// The instructor guide shows a grade as the terminal prints it.

@@ -1,9 +1,15 @@
-//! Running the labs' tests, each in a process of its own with a wall-clock deadline. A test
-//! that never ends (a loop that never exits, a read nothing will answer) is stopped at the
-//! deadline with the processes it started, and costs that test only: the others run in their
-//! own processes, on as many workers as the machine has cores.
+//! Running the labs' tests, each in a process of its own with a wall-clock deadline, in the
+//! sandbox when there is one (`sandbox.rs`). A test that never ends (a loop that never exits, a
+//! read nothing will answer) is stopped at the deadline with the processes it started, and
+//! costs that test only: the others run in their own processes, on as many workers as the
+//! machine has cores.
+//!
+//! Each process runs the graded host's `grade_dispatch` only, which is given the test's name
+//! and a secret made for that run (`testkit::verdict`). The test's outcome is the verdict line
+//! that carries the secret, and nothing else the process prints or does.
 
 use std::collections::BTreeSet;
+use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -11,8 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::command::{Ending, run_within};
-use crate::libtest::{self, Outcome as Harness};
+use super::sandbox::{Decoys, Isolation, LEFT_RUNNING, Layout};
+use crate::command::{Ending, run_with_input};
+use crate::libtest;
 
 /// How long one test may run. The suites' own deadlines end a failing test within a few
 /// seconds (`testkit::DEADLINE` is 3 s, a client gets twice that), so only a test that would
@@ -22,12 +29,17 @@ pub const TEST_DEADLINE: Duration = Duration::from_secs(15);
 /// How long listing a binary's tests may take.
 const LISTING_LIMIT: Duration = Duration::from_secs(30);
 
+/// The graded host's one test, through which every suite test runs.
+pub const DISPATCH: &str = "grade_dispatch";
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Outcome {
     Passed,
     Failed,
     /// Still running at [`TEST_DEADLINE`], and stopped.
     TimedOut,
+    /// The test's run showed tampering: it scores nothing, whatever its verdict.
+    Tampered,
 }
 
 /// The tests of one test binary: all of them, and which are ignored unless asked for (in a lab,
@@ -45,25 +57,60 @@ pub struct Job {
     pub name: String,
 }
 
-/// What a test did: its outcome and, unless it passed, why.
+/// What a test did: its outcome and, unless it passed, why; and the tampering its run showed.
 pub struct Ran {
     pub outcome: Outcome,
     pub message: String,
+    pub tampering: Vec<String>,
 }
 
-pub fn list(binary: &Path, dir: &Path) -> Result<Listing, String> {
-    let tests = libtest::list(&harness(binary, dir, &["--list"])?);
-    let ignored = libtest::list(&harness(binary, dir, &["--list", "--ignored"])?);
+/// Where and how the tests run: in the sandbox with the layout's decoys, or as they are.
+pub struct Runner<'a> {
+    pub isolation: &'a Isolation,
+    pub layout: &'a Layout,
+}
+
+impl Runner<'_> {
+    /// `binary ARGS` in `dir`, with the decoys laid for it when sandboxed.
+    fn command(
+        &self,
+        binary: &Path,
+        dir: &Path,
+        args: &[&str],
+        name: &str,
+    ) -> Result<(Command, Option<Decoys>), String> {
+        match self.isolation {
+            Isolation::Sandboxed(sandbox) => {
+                let decoys = Decoys::lay(self.layout, name, sandbox.as_nobody())?;
+                let command = sandbox.command(self.layout, &decoys, dir, binary, args);
+                Ok((command, Some(decoys)))
+            }
+            Isolation::NotIsolated(_) => {
+                let mut command = test_command(binary, dir);
+                command.args(args);
+                Ok((command, None))
+            }
+        }
+    }
+}
+
+pub fn list(runner: &Runner, binary: &Path, dir: &Path) -> Result<Listing, String> {
+    let tests = libtest::list(&harness(runner, binary, dir, &["--list"])?);
+    let ignored = libtest::list(&harness(runner, binary, dir, &["--list", "--ignored"])?);
+    let tests = tests.into_iter().filter(|name| name != DISPATCH).collect();
     Ok(Listing {
         tests,
         ignored: ignored.into_iter().collect(),
     })
 }
 
-fn harness(binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
-    let mut command = test_command(binary, dir);
-    command.args(args);
-    match run_within(command, LISTING_LIMIT, true)? {
+fn harness(runner: &Runner, binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
+    let (command, decoys) = runner.command(binary, dir, args, "listing")?;
+    let ending = run_with_input(command, None, LISTING_LIMIT, true);
+    if let Some(decoys) = decoys {
+        decoys.remove();
+    }
+    match ending? {
         Ending::Exited(run) if run.success => Ok(run.output),
         Ending::Exited(run) => Err(format!(
             "{} {args:?} failed:\n{}",
@@ -76,7 +123,7 @@ fn harness(binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
 
 /// Runs every job on `workers` threads, each job in its own process; the results are in the
 /// order of `jobs`.
-pub fn run_all(jobs: &[Job], workers: usize) -> Vec<Ran> {
+pub fn run_all(runner: &Runner, jobs: &[Job], workers: usize) -> Vec<Ran> {
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Ran>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     thread::scope(|scope| {
@@ -85,7 +132,7 @@ pub fn run_all(jobs: &[Job], workers: usize) -> Vec<Ran> {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(index) else { break };
-                    let ran = run_one(job);
+                    let ran = run_one(runner, job, index);
                     *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(ran);
                 }
             });
@@ -101,45 +148,133 @@ pub fn run_all(jobs: &[Job], workers: usize) -> Vec<Ran> {
         .collect()
 }
 
-fn run_one(job: &Job) -> Ran {
-    let mut command = test_command(&job.binary, &job.dir);
-    command.args([
-        "--exact",
-        &job.name,
-        "--include-ignored",
-        "--test-threads",
-        "1",
-    ]);
-    let output = match run_within(command, TEST_DEADLINE, true) {
+fn run_one(runner: &Runner, job: &Job, index: usize) -> Ran {
+    let secret = secret();
+    let args = ["--exact", DISPATCH, "--test-threads", "1"];
+    let (command, decoys) =
+        match runner.command(&job.binary, &job.dir, &args, &format!("test-{index}")) {
+            Ok(made) => made,
+            Err(error) => return failed(format!("the test could not be started: {error}")),
+        };
+    let input = format!("{secret}\n{}\n", job.name).into_bytes();
+    let ending = run_with_input(command, Some(input), TEST_DEADLINE, true);
+    let mut tampering = Vec::new();
+    if let Some(decoys) = decoys {
+        tampering.extend(decoys.changes(runner.layout));
+        decoys.remove();
+    }
+    let (output, code) = match ending {
         Err(error) => return failed(format!("the test could not be started: {error}")),
-        Ok(Ending::Stopped(_)) => {
-            return Ran {
-                outcome: Outcome::TimedOut,
-                message: format!(
-                    "the test did not finish within {}s and was stopped.\nhint: does your code \
-                     loop forever, or wait for something that never comes (a read, a lock, a \
-                     child process)?",
-                    TEST_DEADLINE.as_secs()
-                ),
-            };
-        }
-        Ok(Ending::Exited(run)) => run.output,
+        Ok(Ending::Stopped(output)) => (output, None),
+        Ok(Ending::Exited(run)) => (run.output, Some(run.code)),
     };
-    let result = libtest::parse(&output)
-        .into_iter()
-        .find(|result| result.name == job.name);
-    match result {
-        Some(result) if result.outcome == Harness::Passed => Ran {
+    let verdict = read_verdict(&output, &secret, &job.name, &mut tampering);
+    if matches!(runner.isolation, Isolation::Sandboxed(_)) && code == Some(Some(LEFT_RUNNING)) {
+        tampering.push("left a process running when the test ended (it was killed)".into());
+    }
+    if verdict.is_none() && code == Some(Some(0)) {
+        tampering.push(
+            "the test's process ended with success before the test finished (did the code \
+             call std::process::exit?)"
+                .into(),
+        );
+    }
+    let mut ran = match (verdict, code) {
+        (Some(true), _) => Ran {
             outcome: Outcome::Passed,
             message: String::new(),
+            tampering: Vec::new(),
         },
-        Some(result) => failed(clean(&result.failure)),
-        None => failed(format!(
+        (Some(false), _) => {
+            let result = libtest::parse(&output)
+                .into_iter()
+                .find(|r| r.name == DISPATCH);
+            failed(result.map_or_else(|| tail(&output, 15), |r| clean(&r.failure)))
+        }
+        (None, None) => Ran {
+            outcome: Outcome::TimedOut,
+            message: format!(
+                "the test did not finish within {}s and was stopped.\nhint: does your code \
+                 loop forever, or wait for something that never comes (a read, a lock, a \
+                 child process)?",
+                TEST_DEADLINE.as_secs()
+            ),
+            tampering: Vec::new(),
+        },
+        (None, Some(_)) => failed(format!(
             "the test process ended without reporting a result: did the code exit the \
              process or overflow its stack?\n{}",
             tail(&output, 15)
         )),
+    };
+    if !tampering.is_empty() {
+        let what: Vec<String> = tampering.iter().map(|t| format!("  - {t}")).collect();
+        ran.message = format!(
+            "tampering: this test scores 0.\n{}\n{}",
+            what.join("\n"),
+            ran.message
+        )
+        .trim_end()
+        .to_string();
+        ran.outcome = Outcome::Tampered;
+        ran.tampering = tampering;
     }
+    ran
+}
+
+/// The verdict that carries `secret` (`Some(true)`: passed), noting in `tampering` what in the
+/// output only pretends to be a result.
+fn read_verdict(
+    output: &str,
+    secret: &str,
+    test: &str,
+    tampering: &mut Vec<String>,
+) -> Option<bool> {
+    let mut verdict = None;
+    let mut forged = false;
+    for line in output.lines() {
+        if let Some(rest) = line
+            .strip_prefix(testkit_tag())
+            .and_then(|r| r.strip_prefix(' '))
+        {
+            match rest.split_once(' ') {
+                Some((given, outcome)) if given == secret && verdict.is_none() => {
+                    verdict = Some(outcome == "passed");
+                }
+                _ => forged = true,
+            }
+        }
+    }
+    if forged {
+        tampering.push(
+            "printed a verdict line that the grader did not ask for (a forged result)".into(),
+        );
+    }
+    let harness_lines = libtest::parse(output)
+        .into_iter()
+        .filter(|result| result.name != DISPATCH)
+        .count();
+    if harness_lines > 0 {
+        tampering.push(format!(
+            "printed test results of its own, in the harness's words (only {test} was run)"
+        ));
+    }
+    verdict
+}
+
+/// `testkit::verdict::TAG`, which xtask does not link.
+fn testkit_tag() -> &'static str {
+    "grade-verdict"
+}
+
+/// 128 random bits in hex, from the standard library's randomly keyed hashers.
+fn secret() -> String {
+    let half = || {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(0);
+        hasher.finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
 }
 
 /// The lab's test binary, run in the lab's folder as `cargo test` runs it, without the
@@ -160,6 +295,7 @@ fn failed(message: String) -> Ran {
     Ran {
         outcome: Outcome::Failed,
         message,
+        tampering: Vec::new(),
     }
 }
 

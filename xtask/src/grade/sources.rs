@@ -110,6 +110,46 @@ pub fn is_lab_source(path: &str) -> bool {
         .any(|step| path.starts_with(&format!("labs/{}/src/", step.dir)))
 }
 
+/// The full commit id of the checkout's `HEAD`, if it is a git checkout.
+pub fn commit(checkout: &Path) -> Option<String> {
+    let id = git(checkout, &["rev-parse", "--verify", "HEAD^{commit}"]).ok()?;
+    Some(text(id).trim().to_string())
+}
+
+/// The files of the student's lab that the grade does not build, yet that only a submission
+/// trying to pass for tests would add: extra targets under `src/bin/`.
+pub fn extra_targets(checkout: &Path, step: &Step) -> Vec<String> {
+    let bin = format!("labs/{}/src/bin", step.dir);
+    let mut files = Files::new();
+    let _ = walk(&checkout.join(&bin), &bin, &mut files);
+    files
+        .into_keys()
+        .map(|path| {
+            format!(
+                "{path}: an extra target, which the grade does not build (only the suites count)"
+            )
+        })
+        .collect()
+}
+
+/// How `dir` differs from `files`, in words (`deleted PATH`, `changed PATH`, `added PATH`).
+pub fn differences(files: &Files, dir: &Path) -> Result<Vec<String>, String> {
+    let mut present = Files::new();
+    walk(dir, "", &mut present)?;
+    let mut differences = Vec::new();
+    for (path, file) in files {
+        match present.get(path) {
+            None => differences.push(format!("deleted {path}")),
+            Some(now) if now.bytes != file.bytes => differences.push(format!("changed {path}")),
+            Some(_) => {}
+        }
+    }
+    for path in present.keys().filter(|path| !files.contains_key(*path)) {
+        differences.push(format!("added {path}"));
+    }
+    Ok(differences)
+}
+
 /// `revision` as a short commit id, checking that it names a commit.
 pub fn short_commit(checkout: &Path, revision: &str) -> Result<String, String> {
     let commit = format!("{revision}^{{commit}}");

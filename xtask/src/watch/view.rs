@@ -166,15 +166,22 @@ mod tests {
                 },
                 message: message.to_string(),
                 points: 0.0,
+                tampering: Vec::new(),
             });
             StepGrade {
                 step,
                 result: LabResult::Tested(tests.collect()),
+                tampering: Vec::new(),
             }
         });
         Report {
             tests_from: String::new(),
             labs_from: Default::default(),
+            commit: None,
+            repository: None,
+            pull_request: None,
+            isolation: String::new(),
+            tampering: Vec::new(),
             changed_since: None,
             changed_elsewhere: Vec::new(),
             steps: steps.collect(),

@@ -1,0 +1,562 @@
+//! Where a student's code runs while it is graded: a bubblewrap sandbox (Linux), one for each
+//! test, so that nothing the code does can change the grade, its outputs or a trusted file.
+//!
+//! The sandbox has its own user (`nobody` when the grader is root), PID, network (loopback
+//! only), IPC, UTS and cgroup namespaces and may create no more user namespaces. It has no
+//! `/proc` (where a process could read its own memory, and with it the verdict's secret), a
+//! minimal `/dev`, a private `/tmp`, the system's folders and the lab binaries read-only, no
+//! variables but PATH, HOME, TMPDIR and RUST_BACKTRACE, a session of its own (no typing into
+//! the grader's terminal), and a seccomp filter that refuses `ptrace` and `process_vm_*`. Its
+//! PID 1 is [`init`], which reports a process left running when the test ends; when it exits the
+//! kernel kills whatever is left, so nothing outlives a test.
+//!
+//! What the test may see of the grader's files are decoys ([`Decoys`]): a fresh copy of the
+//! grading workspace, laid both at the workspace's path and at the trusted checkout's, and
+//! empty stand-ins at the paths of the grade's outputs. The real ones are never visible; after
+//! the test, any change to a decoy is tampering.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use super::sources::{self, Files};
+
+/// The exit status with which [`init`] says that the test left a process running.
+pub const LEFT_RUNNING: i32 = 86;
+
+/// Whether the tests run in a sandbox, and if not, why not.
+pub enum Isolation {
+    Sandboxed(Sandbox),
+    NotIsolated(String),
+}
+
+impl Isolation {
+    /// In words, for the table, the summary and the JSON.
+    pub fn words(&self) -> String {
+        match self {
+            Isolation::Sandboxed(sandbox) if sandbox.as_nobody => {
+                "sandboxed (bubblewrap, as user nobody)".into()
+            }
+            Isolation::Sandboxed(_) => "sandboxed (bubblewrap)".into(),
+            Isolation::NotIsolated(why) => format!("not isolated: {why}"),
+        }
+    }
+}
+
+/// The paths a grade's tests need, the same for every test of the grade.
+pub struct Layout {
+    /// The checkout the grader runs from.
+    pub trusted_checkout: PathBuf,
+    /// The grading workspace, and what it holds.
+    pub workspace: PathBuf,
+    pub files: Files,
+    /// Cargo's target folder, with the built labs.
+    pub target: PathBuf,
+    /// The grade's own xtask binary, PID 1 of the sandbox.
+    pub init: PathBuf,
+    /// Files the grade writes or the CI job reads (the JSON, GitHub's step summary, ...).
+    pub outputs: Vec<PathBuf>,
+    /// Folders of the CI job (GitHub's RUNNER_TEMP).
+    pub job_folders: Vec<PathBuf>,
+    /// Where each test's decoys are laid, one folder a test.
+    pub scratch: PathBuf,
+}
+
+/// The CI job's files and folders that GitHub's variables name: files the job reads after
+/// the grade, and its temporary folder.
+pub fn job_paths() -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let variable = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let files = [
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "GITHUB_ENV",
+        "GITHUB_PATH",
+        "GITHUB_STATE",
+    ];
+    let files = files
+        .iter()
+        .filter_map(|name| variable(name))
+        .map(PathBuf::from);
+    let folders = variable("RUNNER_TEMP").map(PathBuf::from);
+    let absolute = |path: PathBuf| std::path::absolute(path).ok();
+    (
+        files.filter_map(absolute).collect(),
+        folders.into_iter().filter_map(absolute).collect(),
+    )
+}
+
+pub struct Sandbox {
+    bwrap: PathBuf,
+    /// The grader is root: the sandbox runs as `nobody`.
+    as_nobody: bool,
+    /// The seccomp program, as bwrap reads it.
+    filter: PathBuf,
+}
+
+/// Finds bubblewrap and checks that it can run a program with `layout`'s paths: the sandbox,
+/// or why there is none.
+pub fn detect(layout: &Layout) -> Isolation {
+    if !cfg!(target_os = "linux") {
+        return Isolation::NotIsolated("bubblewrap runs on Linux only".into());
+    }
+    let Some(bwrap) = find_bubblewrap() else {
+        return Isolation::NotIsolated(
+            "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)".into(),
+        );
+    };
+    let Some(program) = seccomp_program() else {
+        return Isolation::NotIsolated(format!("no seccomp filter for {}", std::env::consts::ARCH));
+    };
+    let filter = layout.scratch.join("seccomp.bpf");
+    if let Err(e) = fs::create_dir_all(&layout.scratch).and_then(|()| fs::write(&filter, program)) {
+        return Isolation::NotIsolated(format!("cannot write {}: {e}", filter.display()));
+    }
+    let mut sandbox = Sandbox {
+        bwrap,
+        as_nobody: is_root(),
+        filter,
+    };
+    let mut errors = Vec::new();
+    // As nobody first; the folders may be out of nobody's reach, then as root mapped to
+    // nobody in a user namespace of its own, with no capabilities either.
+    for as_nobody in [sandbox.as_nobody, false] {
+        sandbox.as_nobody = as_nobody;
+        match sandbox.probe(layout) {
+            Ok(()) => return Isolation::Sandboxed(sandbox),
+            Err(error) => errors.push(error),
+        }
+        if !is_root() {
+            break;
+        }
+    }
+    Isolation::NotIsolated(format!(
+        "bubblewrap cannot run here: {}\nhint: on Ubuntu 24.04, unprivileged user namespaces \
+         are restricted: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`",
+        errors.join("; ")
+    ))
+}
+
+/// The program that is PID 1 of the sandbox: this xtask, whose hidden task `sandbox-init`
+/// is [`init`]. Under `cargo test` this process is xtask's test binary: the xtask binary
+/// beside its folder is meant then, which cargo builds for xtask's integration tests.
+pub fn init_program() -> Result<PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))?;
+    let named_xtask = me.file_stem().is_some_and(|stem| stem == "xtask");
+    let program = if named_xtask {
+        me
+    } else {
+        let folder = me.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+        folder.join(format!("xtask{}", std::env::consts::EXE_SUFFIX))
+    };
+    if program.is_file() {
+        Ok(program)
+    } else {
+        Err(format!("the xtask binary {} is missing", program.display()))
+    }
+}
+
+impl Sandbox {
+    /// The sandbox runs as `nobody`, which must then own the decoys.
+    pub fn as_nobody(&self) -> bool {
+        self.as_nobody
+    }
+
+    fn probe(&self, layout: &Layout) -> Result<(), String> {
+        let decoys = Decoys::lay(layout, "probe", self.as_nobody)?;
+        let mut command = self.command(layout, &decoys, &layout.workspace, Path::new("true"), &[]);
+        let output = command
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", self.bwrap.display()))?;
+        decoys.remove();
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+        }
+    }
+
+    /// `program ARGS` in the sandbox, started in `dir`, seeing `decoys`.
+    pub fn command(
+        &self,
+        layout: &Layout,
+        decoys: &Decoys,
+        dir: &Path,
+        program: &Path,
+        args: &[&str],
+    ) -> Command {
+        // The filter reaches bwrap as file descriptor 3, opened by the shell.
+        let mut command = Command::new("/bin/sh");
+        command.args(["-c", "exec \"$@\" 3<\"$FILTER\"", "sh"]);
+        command.env("FILTER", &self.filter);
+        if self.as_nobody {
+            command.args([
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--",
+            ]);
+        }
+        command.arg(&self.bwrap);
+        command.args([
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--uid",
+            "65534",
+            "--gid",
+            "65534",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--as-pid-1",
+            "--seccomp",
+            "3",
+        ]);
+        for top in ["usr", "etc", "bin", "sbin", "lib", "lib32", "lib64"] {
+            let path = Path::new("/").join(top);
+            match fs::read_link(&path) {
+                Ok(target) => {
+                    command.arg("--symlink").arg(target).arg(&path);
+                }
+                Err(_) if path.is_dir() => {
+                    command.arg("--ro-bind").arg(&path).arg(&path);
+                }
+                Err(_) => {}
+            }
+        }
+        command.args(["--dev", "/dev", "--tmpfs", "/tmp"]);
+        for (from, to, writable) in decoys.binds(layout) {
+            command.arg(if writable { "--bind" } else { "--ro-bind" });
+            command.arg(from).arg(to);
+        }
+        command.args(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin"]);
+        command.args(["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]);
+        command.args(["--setenv", "RUST_BACKTRACE", "0"]);
+        command.arg("--chdir").arg(dir);
+        command.arg(&layout.init).args(["sandbox-init", "--"]);
+        command.arg(program).args(args);
+        command
+    }
+}
+
+/// One test's decoys: a folder holding a copy of the grading workspace and the stand-ins for
+/// the grade's outputs and the job's folders.
+pub struct Decoys {
+    dir: PathBuf,
+}
+
+impl Decoys {
+    /// Lays fresh decoys for the test `name` under the layout's scratch folder.
+    pub fn lay(layout: &Layout, name: &str, for_nobody: bool) -> Result<Decoys, String> {
+        let dir = layout.scratch.join(name);
+        let _ = fs::remove_dir_all(&dir);
+        let decoys = Decoys { dir };
+        sources::mirror(&layout.files, &decoys.copy())?;
+        for (index, _) in layout.outputs.iter().enumerate() {
+            write_empty(&decoys.output(index))?;
+        }
+        for (index, _) in layout.job_folders.iter().enumerate() {
+            create(&decoys.job_folder(index))?;
+        }
+        if for_nobody {
+            give_to_nobody(&decoys.dir)?;
+        }
+        Ok(decoys)
+    }
+
+    fn copy(&self) -> PathBuf {
+        self.dir.join("copy")
+    }
+
+    fn output(&self, index: usize) -> PathBuf {
+        self.dir.join(format!("output-{index}"))
+    }
+
+    fn job_folder(&self, index: usize) -> PathBuf {
+        self.dir.join(format!("job-folder-{index}"))
+    }
+
+    /// What bwrap mounts, outer folders first: `(from, to, writable)`.
+    fn binds(&self, layout: &Layout) -> Vec<(PathBuf, PathBuf, bool)> {
+        let mut binds = vec![
+            (self.copy(), layout.trusted_checkout.clone(), true),
+            (self.copy(), layout.workspace.clone(), true),
+            (layout.target.clone(), layout.target.clone(), false),
+            (layout.init.clone(), layout.init.clone(), false),
+        ];
+        for (index, path) in layout.outputs.iter().enumerate() {
+            binds.push((self.output(index), path.clone(), true));
+        }
+        for (index, path) in layout.job_folders.iter().enumerate() {
+            binds.push((self.job_folder(index), path.clone(), true));
+        }
+        binds.sort_by_key(|(_, to, _)| to.components().count());
+        binds.dedup_by(|a, b| a.1 == b.1);
+        binds
+    }
+
+    /// What the test changed in the decoys, in words; nothing for a test that kept to itself.
+    pub fn changes(&self, layout: &Layout) -> Vec<String> {
+        let mut changes = Vec::new();
+        let mut present = Vec::new();
+        list(&self.copy(), "", &mut present);
+        // What the copy may hold besides the workspace's files: their folders, and the
+        // folders and files that bwrap made to mount on.
+        let mut expected: BTreeSet<String> = BTreeSet::new();
+        let mount_points = self.binds(layout).into_iter().flat_map(|(_, to, _)| {
+            let inside = [&layout.trusted_checkout, &layout.workspace]
+                .map(|top| to.strip_prefix(top).ok().map(Path::to_path_buf));
+            inside.into_iter().flatten()
+        });
+        for path in layout
+            .files
+            .keys()
+            .cloned()
+            .chain(mount_points.map(|p| slashed(&p)))
+        {
+            let mut ancestor = Path::new(&path);
+            expected.insert(path.clone());
+            while let Some(parent) = ancestor.parent().filter(|p| !p.as_os_str().is_empty()) {
+                expected.insert(slashed(parent));
+                ancestor = parent;
+            }
+        }
+        for (path, file) in &layout.files {
+            let now = present.iter().find(|(p, _)| p == path);
+            match now {
+                None => changes.push(format!("deleted {path}")),
+                Some((_, Entry::File(bytes))) if *bytes == file.bytes => {}
+                Some(_) => changes.push(format!("changed {path}")),
+            }
+        }
+        for (path, _) in present.iter().filter(|(p, _)| !expected.contains(p)) {
+            changes.push(format!("added {path}"));
+        }
+        for (index, path) in layout.outputs.iter().enumerate() {
+            if fs::symlink_metadata(self.output(index))
+                .map_or(true, |m| !m.is_file() || m.len() > 0)
+            {
+                changes.push(format!("wrote to {}", path.display()));
+            }
+        }
+        for (index, path) in layout.job_folders.iter().enumerate() {
+            let mut inside = Vec::new();
+            list(&self.job_folder(index), "", &mut inside);
+            if !inside.is_empty() {
+                changes.push(format!("wrote into {}", path.display()));
+            }
+        }
+        changes
+    }
+
+    pub fn remove(self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `sandbox-init PROGRAM ARGS`: PID 1 of a sandbox. Runs the program, waits for it, then
+/// looks for processes it left: the program's exit status, or [`LEFT_RUNNING`] if one is
+/// still running.
+pub fn init(program: &str, args: &[&str]) -> ExitCode {
+    let status = match Command::new(program).args(args).status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("sandbox-init: cannot run {program}: {e}");
+            return ExitCode::from(127);
+        }
+    };
+    if left_running() {
+        return ExitCode::from(LEFT_RUNNING as u8);
+    }
+    ExitCode::from(exit_code(status))
+}
+
+#[cfg(unix)]
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code as u8,
+        (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
+        (None, None) => 1,
+    }
+}
+
+#[cfg(not(unix))]
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    status.code().map_or(1, |code| code as u8)
+}
+
+/// Whether a process other than this one is still running, once the ended ones are reaped.
+/// As PID 1 every orphan of the sandbox is our child. One that is dying is given a moment.
+#[cfg(target_os = "linux")]
+fn left_running() -> bool {
+    use rustix::process::{WaitOptions, wait};
+    let started = std::time::Instant::now();
+    loop {
+        match wait(WaitOptions::NOHANG) {
+            Ok(Some(_)) => continue, // an ended process, reaped
+            Ok(None) if started.elapsed() < std::time::Duration::from_millis(200) => {
+                std::thread::sleep(std::time::Duration::from_millis(5)); // a dying one?
+            }
+            Ok(None) => return true,
+            Err(_) => return false, // no children left
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn left_running() -> bool {
+    false
+}
+
+/// A seccomp program (classic BPF, as `struct sock_filter`s) that refuses `ptrace`,
+/// `process_vm_readv` and `process_vm_writev`, and every system call of another architecture
+/// (a 32-bit one could name them by other numbers).
+fn seccomp_program() -> Option<Vec<u8>> {
+    // (audit architecture, ptrace, process_vm_readv, process_vm_writev)
+    let (arch, calls) = match std::env::consts::ARCH {
+        "x86_64" => (0xC000_003E_u32, [101, 310, 311]),
+        "aarch64" => (0xC000_00B7_u32, [117, 270, 271]),
+        _ => return None,
+    };
+    const LOAD: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+    const JEQ: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const JGE: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
+    const RET: u16 = 0x06; // BPF_RET | BPF_K
+    const ALLOW: u32 = 0x7fff_0000;
+    const EPERM: u32 = 0x0005_0001; // SECCOMP_RET_ERRNO | EPERM
+    // seccomp_data: the call's number at offset 0, the architecture at 4. Jumps count the
+    // instructions they skip.
+    let program: [(u16, u8, u8, u32); 10] = [
+        (LOAD, 0, 0, 4),
+        (JEQ, 1, 0, arch),
+        (RET, 0, 0, EPERM),
+        (LOAD, 0, 0, 0),
+        (JGE, 4, 0, 0x4000_0000), // x32's numbers
+        (JEQ, 3, 0, calls[0]),
+        (JEQ, 2, 0, calls[1]),
+        (JEQ, 1, 0, calls[2]),
+        (RET, 0, 0, ALLOW),
+        (RET, 0, 0, EPERM),
+    ];
+    let mut bytes = Vec::new();
+    for (code, jt, jf, k) in program {
+        bytes.extend(code.to_ne_bytes());
+        bytes.extend([jt, jf]);
+        bytes.extend(k.to_ne_bytes());
+    }
+    Some(bytes)
+}
+
+/// What a folder holds, as [`list`] finds it.
+enum Entry {
+    File(Vec<u8>),
+    Folder,
+    /// A link, or anything else that is not a file or a folder.
+    Other,
+}
+
+/// Every entry under `dir`, named `prefix/...`, links not followed.
+fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
+    let Ok(read) = fs::read_dir(dir) else { return };
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => {
+                entries.push((relative.clone(), Entry::Folder));
+                list(&entry.path(), &relative, entries);
+            }
+            Ok(kind) if kind.is_file() => {
+                let bytes = fs::read(entry.path()).unwrap_or_default();
+                entries.push((relative, Entry::File(bytes)));
+            }
+            _ => entries.push((relative, Entry::Other)),
+        }
+    }
+}
+
+/// A relative path with `/` between its folders, as [`Files`] names them.
+fn slashed(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// bubblewrap's `bwrap`, found on PATH.
+pub fn find_bubblewrap() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("bwrap"))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // The owner of what we create is who we are.
+    let probe = std::env::temp_dir().join(format!("xtask-whoami-{}", std::process::id()));
+    let root = fs::write(&probe, b"").is_ok() && fs::metadata(&probe).is_ok_and(|m| m.uid() == 0);
+    let _ = fs::remove_file(&probe);
+    root
+}
+
+#[cfg(not(unix))]
+fn is_root() -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn give_to_nobody(dir: &Path) -> Result<(), String> {
+    let chown = |path: &Path| {
+        std::os::unix::fs::chown(path, Some(65534), Some(65534))
+            .map_err(|e| format!("cannot give {} to nobody: {e}", path.display()))
+    };
+    chown(dir)?;
+    for entry in fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() && !path.is_symlink() {
+            give_to_nobody(&path)?;
+        } else {
+            chown(&path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn give_to_nobody(_: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+fn write_empty(path: &Path) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        create(parent)?;
+    }
+    fs::write(path, b"").map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn create(dir: &Path) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seccomp_program_is_ten_instructions_of_eight_bytes() {
+        if let Some(program) = seccomp_program() {
+            assert_eq!(program.len(), 80);
+        }
+    }
+}
