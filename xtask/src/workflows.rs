@@ -1,6 +1,8 @@
 //! Checks of the GitHub workflows that actionlint does not make: every action is pinned to a
-//! full commit id with its version in a comment, every workflow limits its token to reading,
-//! and the grading workflow takes its grader and tests from the pull request's base.
+//! full commit id with its version in a comment, every workflow limits its token to reading and
+//! uses no secrets, and the grading workflow runs as the course's branch has it, takes its
+//! grader and tests from the pull request's base, and runs nothing of the student's outside
+//! the sandbox.
 
 #[cfg(test)]
 mod tests {
@@ -12,6 +14,69 @@ mod tests {
     }
 
     const WORKFLOWS: [&str; 2] = ["ci.yml", "grade.yml"];
+
+    fn indent(line: &str) -> usize {
+        line.len() - line.trim_start().len()
+    }
+
+    /// The steps of a workflow, each as its lines: a step starts at `- name:`, `- uses:` or
+    /// `- run:`, and ends before the next step or the first line indented less than its `-`.
+    fn steps(text: &str) -> Vec<String> {
+        let mut steps = Vec::new();
+        let mut current: Option<(usize, String)> = None;
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            let starts = ["- name:", "- uses:", "- run:"];
+            if starts.iter().any(|s| trimmed.starts_with(s)) {
+                steps.extend(current.take().map(|(_, step)| step));
+                current = Some((indent(line), String::new()));
+            } else if !trimmed.is_empty()
+                && !trimmed.starts_with('#')
+                && current
+                    .as_ref()
+                    .is_some_and(|(dash, _)| indent(line) <= *dash)
+            {
+                steps.extend(current.take().map(|(_, step)| step));
+            }
+            if let Some((_, step)) = &mut current {
+                step.push_str(line);
+                step.push('\n');
+            }
+        }
+        steps.extend(current.map(|(_, step)| step));
+        steps
+    }
+
+    /// What a step's `run:` holds, its first line and every line indented past the key.
+    fn run_block(step: &str) -> Option<String> {
+        let is_run = |l: &&str| l.trim_start().trim_start_matches("- ").starts_with("run:");
+        let mut lines = step.lines().skip_while(|l| !is_run(l));
+        let first = lines.next()?;
+        let key = first.find("run:")?;
+        let mut block = first[key + "run:".len()..].to_string();
+        for line in lines.take_while(|l| l.trim().is_empty() || indent(l) > key) {
+            block.push('\n');
+            block.push_str(line);
+        }
+        Some(block)
+    }
+
+    /// The value of a step's `key:`, if it has one.
+    fn value<'a>(step: &'a str, key: &str) -> Option<&'a str> {
+        let key = format!("{key}:");
+        step.lines()
+            .map(|l| l.trim_start().trim_start_matches("- "))
+            .find_map(|l| l.strip_prefix(key.as_str()))
+            .map(str::trim)
+    }
+
+    /// The index of the first step of `grade.yml` whose text holds `needle`.
+    fn step_with(steps: &[String], needle: &str) -> usize {
+        steps
+            .iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("grade.yml has no step with {needle:?}"))
+    }
 
     /// A tag can be moved to other code; a commit id cannot.
     #[test]
@@ -52,18 +117,196 @@ mod tests {
         }
     }
 
-    /// The student's branch could change the grader or the tests: both come from the base.
+    /// The grading job runs the student's code: it must hold nothing worth taking.
+    #[test]
+    fn no_workflow_uses_secrets() {
+        for name in WORKFLOWS {
+            assert!(
+                !workflow(name).contains("secrets."),
+                "{name}: use no secrets; the grade needs none, and the student's code runs \
+                 beside them"
+            );
+        }
+    }
+
+    /// With credentials left in `.git/config`, any later step could push with the token.
+    #[test]
+    fn no_checkout_keeps_its_credentials() {
+        for name in WORKFLOWS {
+            for step in steps(&workflow(name)) {
+                if step.contains("uses: actions/checkout@") {
+                    assert!(
+                        step.contains("persist-credentials: false"),
+                        "{name}: give every actions/checkout `persist-credentials: false`:\n{step}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `${{ ... }}` in a script is pasted into it before it runs: a branch name or a title
+    /// chosen by the student would become a command.
+    #[test]
+    fn event_values_reach_scripts_only_through_env() {
+        for name in WORKFLOWS {
+            for step in steps(&workflow(name)) {
+                let Some(run) = run_block(&step) else {
+                    continue;
+                };
+                assert!(
+                    !run.contains("${{"),
+                    "{name}: pass the value to the script through the step's `env:` and use \
+                     it as \"$NAME\", instead of `${{{{ ... }}}}` in `run:`:\n{step}"
+                );
+            }
+        }
+    }
+
+    /// On `pull_request`, GitHub runs the workflow as the pull request has it, so a student
+    /// could edit the grade; on `pull_request_target` it runs as the course's branch has it.
+    #[test]
+    fn the_grading_workflow_runs_only_on_pull_request_target() {
+        let text = workflow("grade.yml");
+        let on = text.split_once("\non:\n").map(|(_, rest)| rest);
+        let on = on.expect("grade.yml: write its triggers as a block, `on:` on a line of its own");
+        let events: Vec<&str> = on
+            .lines()
+            .take_while(|l| l.trim().is_empty() || l.starts_with(' ') || l.starts_with('#'))
+            .filter(|l| indent(l) == 2 && !l.trim_start().starts_with('#'))
+            .map(str::trim)
+            .collect();
+        assert_eq!(
+            events,
+            ["pull_request_target:"],
+            "grade.yml: trigger the grade on `pull_request_target` alone"
+        );
+    }
+
+    /// The student's branch could change the grader or the tests: both come from the base, and
+    /// the pull request's head, from the student's fork, is only read.
     #[test]
     fn the_grading_workflow_trusts_only_the_base() {
         let text = workflow("grade.yml");
         let on_base = "ref: ${{ github.event.pull_request.base.sha }}\n          path: trusted\n";
         assert!(text.contains(on_base), "check out the base into trusted/");
-        let run = text.split("working-directory: trusted\n").nth(1);
-        let run = run.expect("the grader runs in the trusted checkout");
-        for option in ["--labs-from ../submission", "--tests-from \"$BASE\""] {
+        let head = "repository: ${{ github.event.pull_request.head.repo.full_name }}\n          \
+                    ref: ${{ github.event.pull_request.head.sha }}\n          path: submission\n";
+        assert!(
+            text.contains(head),
+            "check out the pull request's head, from its own repository, into submission/"
+        );
+        assert!(
+            text.contains("fetch-depth: 0"),
+            "check out the head's whole history: the grade finds what changed since the base"
+        );
+        let steps = steps(&text);
+        let grade = &steps[step_with(&steps, "cargo xtask grade")];
+        assert_eq!(
+            value(grade, "working-directory"),
+            Some("trusted"),
+            "run the grade in the trusted checkout"
+        );
+        for option in [
+            "--labs-from ../submission",
+            "--tests-from \"$BASE\"",
+            "--changed-since \"$BASE\"",
+            "--json ../grade.json",
+            "--repository \"$REPO\"",
+            "--pull-request \"$NUMBER\"",
+        ] {
             assert!(
-                run.contains(option),
+                grade.contains(option),
                 "grade.yml should run the grade with {option}"
+            );
+        }
+        for (variable, event) in [
+            ("BASE", "github.event.pull_request.base.sha"),
+            ("REPO", "github.event.pull_request.head.repo.full_name"),
+            ("NUMBER", "github.event.pull_request.number"),
+        ] {
+            let line = format!("{variable}: ${{{{ {event} }}}}");
+            assert!(
+                grade.contains(&line),
+                "give the grade step `{line}` in its env"
+            );
+        }
+    }
+
+    /// The student's code runs only in bubblewrap, which Ubuntu 24.04's AppArmor stops unless
+    /// the restriction on user namespaces is lifted first.
+    #[test]
+    fn the_grade_runs_the_tests_in_the_sandbox() {
+        let steps = steps(&workflow("grade.yml"));
+        let grade = step_with(&steps, "cargo xtask grade");
+        assert!(
+            steps[grade].contains("--sandbox"),
+            "run the grade with --sandbox: no grade rather than one of code that ran unconfined"
+        );
+        for line in [
+            "sudo apt-get install -y bubblewrap",
+            "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+        ] {
+            assert!(
+                step_with(&steps, line) < grade,
+                "grade.yml: run `{line}` in a step before the grade"
+            );
+        }
+    }
+
+    /// Outside the sandbox, nothing from the pull request may run: not a script, not a program,
+    /// not a local action.
+    #[test]
+    fn no_step_runs_anything_from_the_submission() {
+        for step in steps(&workflow("grade.yml")) {
+            let uses = value(&step, "uses").unwrap_or_default();
+            assert!(
+                !uses.starts_with('.'),
+                "grade.yml: use no local action, it could come from the pull request:\n{step}"
+            );
+            let Some(run) = run_block(&step) else {
+                continue;
+            };
+            let directory = value(&step, "working-directory").unwrap_or_default();
+            assert!(
+                !directory.contains("submission"),
+                "grade.yml: run no step in submission/; run it in trusted/:\n{step}"
+            );
+            assert!(
+                !run.replace("--labs-from ../submission", "")
+                    .contains("submission"),
+                "grade.yml: name submission/ only as `--labs-from ../submission`; the grader \
+                 reads it, nothing else may:\n{step}"
+            );
+        }
+    }
+
+    /// A pull_request_target run saves its cache where the base branch's runs restore it, and
+    /// cargo does not check a crate it finds in its cache again: cache cargo's downloads only,
+    /// saved before the student's code is compiled.
+    #[test]
+    fn the_grading_workflow_caches_only_what_it_downloaded_itself() {
+        let steps = steps(&workflow("grade.yml"));
+        let grade = step_with(&steps, "cargo xtask grade");
+        let allowed = ["~/.cargo/registry/index", "~/.cargo/registry/cache"];
+        for (index, step) in steps.iter().enumerate() {
+            if !step.contains("uses: actions/cache") {
+                continue;
+            }
+            let paths = step.split_once("path: |\n").map(|(_, rest)| rest);
+            let paths = paths.expect("grade.yml: list a cache's paths as `path: |`");
+            for path in paths.lines().take_while(|l| indent(l) > 10) {
+                assert!(
+                    allowed.contains(&path.trim()),
+                    "grade.yml: cache only {allowed:?}, not {:?} (never target/)",
+                    path.trim()
+                );
+            }
+            let restores = step.contains("uses: actions/cache/restore@");
+            let saves_first = step.contains("uses: actions/cache/save@") && index < grade;
+            assert!(
+                restores || saves_first,
+                "grade.yml: save the cache (actions/cache/save) before the grade, and restore \
+                 it with actions/cache/restore, not actions/cache, which saves after:\n{step}"
             );
         }
     }
