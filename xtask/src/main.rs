@@ -41,7 +41,9 @@ for students:
   hint N [--more]    the hints of step N seen so far; with --more, the next one
   reset N [--yes]    put lab N back to its starter, after saving your files beside it
   grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
-                     tamper-proof with --tests-from REF (`cargo xtask grade --help`)
+                     with --tests-from REF the tests are the course's, and in the sandbox
+                     (--sandbox, Linux) what the code tampers with is reported and scores 0
+                     (`cargo xtask grade --help`)
 
 for maintainers:
   sync-labs          write every lab (labs/*) from the reference (solutions/src)
