@@ -553,6 +553,75 @@ fn create(dir: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// What a program in the sandbox finds: no /proc, no variable of the grader's, user
+    /// nobody, a private /tmp, and `process_vm_readv` refused by the filter (not merely failing:
+    /// pid 0 would give ESRCH).
+    #[test]
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    fn the_sandbox_hides_proc_and_the_graders_variables_and_refuses_reading_memory() {
+        if find_bubblewrap().is_none() {
+            assert!(std::env::var_os("CI").is_none(), "CI must have bubblewrap");
+            return;
+        }
+        let root = crate::workspace_root();
+        let scratch = sources::scratch("sandbox");
+        let workspace = scratch.join("workspace");
+        let files = Files::from([(
+            "a.txt".to_string(),
+            sources::File {
+                bytes: b"a".to_vec(),
+                executable: false,
+            },
+        )]);
+        sources::mirror(&files, &workspace).unwrap();
+        let Ok(init) = init_program() else {
+            return; // xtask's binary is built with its integration tests, which cargo test has
+        };
+        let layout = Layout {
+            trusted_checkout: scratch.join("checkout"),
+            workspace: workspace.clone(),
+            files,
+            target: root.join("target"),
+            init,
+            outputs: vec![scratch.join("job/grade.json")],
+            job_folders: Vec::new(),
+            scratch: scratch.join("runs"),
+        };
+        let Isolation::Sandboxed(sandbox) = detect(&layout) else {
+            panic!("bubblewrap is installed but cannot run");
+        };
+        let decoys = Decoys::lay(&layout, "probe", sandbox.as_nobody()).unwrap();
+        let json = layout.outputs[0].display().to_string();
+        let script = format!(
+            "test ! -e /proc/self && test -z \"$GITHUB_TOKEN\" && test \"$(id -u)\" = 65534 \
+            && echo private > /tmp/x && test -f a.txt && \
+            perl -e 'exit(syscall(310, 0, 0, 0, 0, 0, 0) == -1 && $!{{EPERM}} ? 0 : 1)' && \
+            echo > a.txt && echo forged > {json}"
+        );
+        let mut command = sandbox.command(
+            &layout,
+            &decoys,
+            &workspace,
+            Path::new("/bin/sh"),
+            &["-c", &script],
+        );
+        command.env("GITHUB_TOKEN", "from the grader");
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let changes = decoys.changes(&layout);
+        let expected = ["changed a.txt".to_string(), format!("wrote to {json}")];
+        assert_eq!(
+            changes, expected,
+            "the decoys show what the program changed"
+        );
+        decoys.remove();
+        let _ = fs::remove_dir_all(&scratch);
+    }
+
     #[test]
     fn the_seccomp_program_is_ten_instructions_of_eight_bytes() {
         if let Some(program) = seccomp_program() {
