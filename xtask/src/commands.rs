@@ -532,7 +532,7 @@ fn kill_group(child: &mut Child) {
     // The group's id is the leader's pid (`process_group(0)`).
     #[cfg(unix)]
     let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .args(["-KILL", "--", &format!("-{}", child.id())])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -331,7 +331,7 @@ impl Running {
             // The group's id is the leader's pid (`process_group(0)`). Killing an empty group
             // fails harmlessly.
             let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

@@ -22,6 +22,13 @@ use std::process::{Command, ExitCode};
 
 use super::sources::{self, Files};
 
+/// Each test's limits (`prlimit`): processes and threads of the sandbox's user (for `nobody`:
+/// those of the sandboxes only; root is not held to it), memory a process may map, and the size
+/// of a file it writes.
+const NPROC: &str = "--nproc=1024";
+const ADDRESS_SPACE: &str = "--as=8589934592";
+const FILE_SIZE: &str = "--fsize=268435456";
+
 /// The exit status with which [`init`] says that the test left a process running.
 pub const LEFT_RUNNING: i32 = 86;
 
@@ -190,6 +197,9 @@ impl Sandbox {
         let mut command = Command::new("/bin/sh");
         command.args(["-c", "exec \"$@\" 3<\"$FILTER\"", "sh"]);
         command.env("FILTER", &self.filter);
+        // Limits that a loop of the student's would otherwise take from the whole machine for
+        // the test's 15 s: processes (of the sandbox's user), memory and file sizes.
+        command.args(["prlimit", NPROC, ADDRESS_SPACE, FILE_SIZE]);
         if self.as_nobody {
             command.args([
                 "setpriv",

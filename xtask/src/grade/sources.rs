@@ -44,14 +44,39 @@ pub fn trusted(checkout: &Path, from: &TestsFrom) -> Result<Files, String> {
     }
 }
 
+/// How much a lab's `src/` may hold: far more than a solution needs, far less than would
+/// strain the grader.
+const LAB_SOURCES_LIMIT: u64 = 8 << 20;
+
 /// Replaces, in `files`, the `src/` folder of the lab of each step with the student's.
 pub fn take_labs(files: &mut Files, checkout: &Path, steps: &[&Step]) -> Result<(), String> {
     for step in steps {
         let src = format!("labs/{}/src", step.dir);
+        let size = size_of(&checkout.join(&src));
+        if size > LAB_SOURCES_LIMIT {
+            return Err(format!(
+                "{src} holds {size} bytes, more than the {LAB_SOURCES_LIMIT} a lab may: no grade"
+            ));
+        }
         files.retain(|path, _| !path.starts_with(&format!("{src}/")));
         walk(&checkout.join(&src), &src, files)?;
     }
     Ok(())
+}
+
+/// The bytes of the regular files under `dir`, links not followed.
+fn size_of(dir: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => size_of(&entry.path()),
+            Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Makes `dir` hold exactly `files`: writes those that differ and removes the others.
