@@ -183,17 +183,17 @@ mod tests {
     }
 
     /// The student's branch could change the grader or the tests: both come from the base, and
-    /// the pull request's head, from the student's fork, is only read.
+    /// the pull request's head is only read.
     #[test]
     fn the_grading_workflow_trusts_only_the_base() {
         let text = workflow("grade.yml");
         let on_base = "ref: ${{ github.event.pull_request.base.sha }}\n          path: trusted\n";
         assert!(text.contains(on_base), "check out the base into trusted/");
-        let head = "repository: ${{ github.event.pull_request.head.repo.full_name }}\n          \
-                    ref: ${{ github.event.pull_request.head.sha }}\n          path: submission\n";
+        let head = "ref: ${{ github.event.pull_request.head.sha }}\n          path: submission\n";
         assert!(
             text.contains(head),
-            "check out the pull request's head, from its own repository, into submission/"
+            "check out the pull request's head, from the course's repository (which has the base \
+             commit too), into submission/"
         );
         assert!(
             text.contains("fetch-depth: 0"),
