@@ -51,8 +51,8 @@ pub enum Event {
     Changed(Vec<PathBuf>),
     /// The file watcher reported an error.
     WatchFailed(String),
-    /// A run of the tests ended.
-    Graded(Result<Report, String>),
+    /// A run of the tests ended (boxed: a report is large).
+    Graded(Box<Result<Report, String>>),
     Quit,
 }
 
@@ -179,7 +179,7 @@ pub fn run(
             }
             Some(Event::Graded(result)) => {
                 session.running = false;
-                session.graded(result)?;
+                session.graded(*result)?;
             }
             Some(Event::Quit) => return session.quit(events),
         }
@@ -218,7 +218,7 @@ impl Session<'_> {
         options.build_dir = self.watch.build_dir.clone();
         let sender = self.sender.clone();
         thread::spawn(move || {
-            let _ = sender.send(Event::Graded(grade(&options)));
+            let _ = sender.send(Event::Graded(Box::new(grade(&options))));
         });
         self.running = true;
     }
