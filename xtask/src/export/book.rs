@@ -211,7 +211,7 @@ fn runs_kit(text: &str) -> bool {
 }
 
 /// The page without its sections that run the kit: a section goes when its own text does, or
-/// when all its subsections go; so does a list item that runs it.
+/// when all its subsections go and it has no code of its own; so does a list item that runs it.
 fn without_kit(text: &str) -> String {
     let lines = without_kit_items(text);
     // Headings outside code blocks: (line, level).
@@ -243,8 +243,9 @@ fn without_kit(text: &str) -> String {
         let children: Vec<usize> = (at + 1..headings.len())
             .filter(|&c| headings[c].0 < end && headings[c].1 == level + 1)
             .collect();
+        // A section that only introduces its subsections goes with them.
         let all_children_go = !children.is_empty() && children.iter().all(|&c| dropped[c]);
-        dropped[at] = runs_kit(&own) || all_children_go;
+        dropped[at] = runs_kit(&own) || (all_children_go && !own.contains("```"));
     }
     let mut gone = vec![false; lines.len()];
     for at in (0..headings.len()).filter(|&at| dropped[at]) {
@@ -365,10 +366,12 @@ mod tests {
         let text = "# Page\n\n## Try it\n\nThe kit has programs.\n\n### One\n\n\
                     `cargo run -p kit --bin a`\n\n### Two\n\n`cargo run -p kit --bin b`\n\n\
                     ## Keep\n\n- kept\n- `cargo run -p kit --bin send`\n  goes\n- kept too\n\n\
-                    ### Curl\n\nkept\n\n### Tap\n\n`cargo run -p kit --bin wiretap`\n";
+                    ### Curl\n\nkept\n\n### Tap\n\n`cargo run -p kit --bin wiretap`\n\n\
+                    ## Code\n\n```console\n$ curl\n```\n\n### Tap\n\n`cargo run -p kit`\n";
         assert_eq!(
             without_kit(text),
-            "# Page\n\n## Keep\n\n- kept\n- kept too\n\n### Curl\n\nkept\n"
+            "# Page\n\n## Keep\n\n- kept\n- kept too\n\n### Curl\n\nkept\n\n\
+             ## Code\n\n```console\n$ curl\n```\n"
         );
     }
 }

@@ -1,7 +1,10 @@
 //! No answer key in the export. The answer to step N is the reference code of step N's own
 //! `lab:todo` and `lab:solution` regions; it may appear only in the starters of later steps,
 //! which begin where step N ends. Lines are compared trimmed, with their spaces collapsed, and
-//! only when long enough to be code of their own (not `}` or `Ok(())`).
+//! only when long enough to be code of their own (not `}` or `Ok(())`). Comments and `use`
+//! lines are no answer, nor is a line that step N's own lab shows (its starter, its given
+//! code), nor one of `shown.txt`: lines that the book or the suites show on purpose, or too
+//! common to tell anything, each looked at by a maintainer.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -21,23 +24,47 @@ pub struct Answer {
     pub text: String,
 }
 
+/// Lines shown on purpose, one a line (`#` starts a comment).
+const SHOWN: &str = include_str!("shown.txt");
+
 /// The lines of the answers of `steps`, read from the reference, less those that the step's
-/// own starter shows too (given code is no secret).
-pub fn answers(root: &Path, steps: &[&Step]) -> Result<Vec<Answer>, String> {
+/// own lab shows too (its starter and given code: `lab`, its files' texts) and [`SHOWN`].
+pub fn answers(root: &Path, steps: &[&Step], files: &Files) -> Result<Vec<Answer>, String> {
     let mut answers = Vec::new();
     for step in steps {
         let path = format!("solutions/src/step{}.rs", step.number);
         let reference = std::fs::read_to_string(root.join(&path))
             .map_err(|e| format!("cannot read {path}: {e}"))?;
-        answers.extend(answer_lines(step.number, &path, &reference)?);
+        let lab: String = files
+            .iter()
+            .filter(|(p, _)| p.starts_with(&format!("labs/{}/", step.dir)))
+            .map(|(_, file)| String::from_utf8_lossy(&file.bytes).into_owned())
+            .collect();
+        answers.extend(answer_lines(step.number, &path, &reference, &lab)?);
     }
     Ok(answers)
 }
 
-/// The answer lines of one reference file.
-pub fn answer_lines(step: u8, path: &str, reference: &str) -> Result<Vec<Answer>, String> {
-    let starter = markers::starter(reference).map_err(|e| format!("{path}: {e}"))?;
-    let shown: BTreeSet<String> = starter.text.lines().map(normal).collect();
+/// The answer lines of one reference file, less those that `lab` (its lab's files) shows.
+pub fn answer_lines(
+    step: u8,
+    path: &str,
+    reference: &str,
+    lab: &str,
+) -> Result<Vec<Answer>, String> {
+    markers::starter(reference).map_err(|e| format!("{path}: {e}"))?;
+    let lab: Vec<String> = lab.lines().map(normal).collect();
+    let shown: BTreeSet<String> = SHOWN
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(normal)
+        .collect();
+    let no_answer = |text: &str| {
+        text.starts_with("//")
+            || text.starts_with("use ")
+            || shown.contains(text)
+            || lab.iter().any(|line| line.contains(text))
+    };
     let mut inside = false;
     let mut lines = Vec::new();
     for (index, line) in reference.lines().enumerate() {
@@ -48,7 +75,7 @@ pub fn answer_lines(step: u8, path: &str, reference: &str) -> Result<Vec<Answer>
             inside = false;
         } else if inside {
             let text = normal(line);
-            if text.len() >= SHORTEST && !shown.contains(&text) {
+            if text.len() >= SHORTEST && !no_answer(&text) {
                 lines.push(Answer {
                     step,
                     source: format!("{path}:{}", index + 1),
@@ -99,7 +126,8 @@ pub fn problems(files: &Files, steps: &[&Step], answers: &[Answer]) -> Vec<Strin
             if let Some(answer) = leaked {
                 problems.push(format!(
                     "{path}:{}: holds a line of step {}'s answer ({}): `{}`; only the starters \
-                     of later steps may; leave the file out of the export or reword it",
+                     of later steps may: leave the file out of the export, reword it, or if it \
+                     is shown on purpose add the line to xtask/src/export/shown.txt",
                     index + 1,
                     answer.step,
                     answer.source,
@@ -141,7 +169,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_found_outside_the_later_starters_only() {
-        let answers = answer_lines(1, "solutions/src/step1.rs", REFERENCE).unwrap();
+        let answers = answer_lines(1, "solutions/src/step1.rs", REFERENCE, "").unwrap();
         let texts: Vec<&str> = answers.iter().map(|a| a.text.as_str()).collect();
         assert_eq!(texts, ["let mut buffer = [0u8; 1024]; // the answer"]);
         assert_eq!(answers[0].source, "solutions/src/step1.rs:3");
@@ -165,6 +193,21 @@ mod tests {
     }
 
     #[test]
+    fn the_export_of_every_step_holds_no_answer() {
+        let root = crate::workspace_root();
+        let steps: Vec<&Step> = crate::steps::STEPS.iter().collect();
+        let files = super::super::plan(&root, steps.len() as u8).unwrap();
+        let answers = answers(&root, &steps, &files).unwrap();
+        assert!(
+            answers.len() > 100,
+            "the answers are read: {}",
+            answers.len()
+        );
+        let found = problems(&files, &steps, &answers);
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    #[test]
     fn the_reference_and_its_mentions_are_problems() {
         let found = problems(
             &files(&[
@@ -178,9 +221,12 @@ mod tests {
     }
 
     #[test]
-    fn given_code_that_the_starter_shows_is_no_answer() {
-        let reference = "// lab:starter\n//| let shown = \"the very same long line\";\n\
-                         // lab:solution\nlet shown = \"the very same long line\";\n// lab:end\n";
-        assert!(answer_lines(1, "r.rs", reference).unwrap().is_empty());
+    fn what_the_lab_shows_comments_and_imports_are_no_answer() {
+        let reference = "// lab:todo Step 1: x\nlet shown = \"the very same long line\";\n\
+                         // a comment long enough to count\nuse std::os::unix::fs::PermissionsExt;\n\
+                         // lab:end\n";
+        let lab = "/// `let shown = \"the very same long line\";`\n";
+        assert!(answer_lines(1, "r.rs", reference, lab).unwrap().is_empty());
+        assert_eq!(answer_lines(1, "r.rs", reference, "").unwrap().len(), 1);
     }
 }
