@@ -8,9 +8,9 @@
 //! 4. every lab fails first as here: the same tests fail, with the same `todo!` messages;
 //! 5. `cargo xtask grade` gives it 0 points, with exit status 1 (steps not done), not 2;
 //! 6. `cargo xtask reset 1 --yes` puts an edited lab back to its starter;
-//! 7. its README, book and CI name only tasks and packages that it has.
-//!
-//! That `--steps 1-3` exports steps 1 to 3 only is a unit test of `export.rs`.
+//! 7. its README, book and CI name only tasks and packages that it has;
+//! 8. an export of steps 1 to 3 builds and passes its `cargo test` too (that it holds steps 1
+//!    to 3 only is a unit test of `export.rs`).
 
 use std::fs;
 use std::path::Path;
@@ -98,12 +98,41 @@ pub fn check(root: &Path) -> Result<(usize, Vec<String>), String> {
         pristine_grade(&workbook, &dir, &target)?,
     );
     outcome("reset", reset(&workbook, &target)?);
+    outcome("steps 1-3 alone", first_steps(root, &dir, &target)?);
     println!(
         "export: checked in {:.0} s ({})",
         started.elapsed().as_secs_f64(),
         workbook.display()
     );
     Ok((passed, problems))
+}
+
+/// An export of steps 1 to 3, as a course publishes it in its first weeks, builds and passes
+/// its `cargo test`. (What it holds is a unit test of `export.rs`.)
+fn first_steps(root: &Path, dir: &Path, target: &Path) -> Result<Vec<String>, String> {
+    let workbook = dir.join("workbook-1-3");
+    if workbook.exists() {
+        fs::remove_dir_all(&workbook)
+            .map_err(|e| format!("cannot remove {}: {e}", workbook.display()))?;
+    }
+    super::export(root, 3, &workbook)?;
+    let build = [
+        "build",
+        "--workspace",
+        "--all-targets",
+        "--offline",
+        "--locked",
+    ];
+    let run = in_export(&workbook, target, &build)?;
+    if !run.success {
+        return Ok(failed(&run, "the export of steps 1-3 does not build"));
+    }
+    let run = in_export(&workbook, target, &["test", "--offline", "--locked"])?;
+    Ok(failed(
+        &run,
+        "a test fails in the export of steps 1-3: if it needs a later step, or the book (which \
+         shows every step), add what it uses to the markers in xtask/src/export/rust.rs",
+    ))
 }
 
 /// `cargo ARGS` in the export, built in `target`.

@@ -41,7 +41,9 @@ pub fn cut(files: &mut Files, last: u8) -> Result<(), String> {
 }
 
 /// What a test must not use in the export: the left-out files and packages, the tasks of the
-/// course's own `sync.rs`, and the steps after `last`.
+/// course's own `sync.rs`, and the steps after `last`. An export of fewer steps than the
+/// workbook has also leaves out the tests that compare the code with the book, which shows the
+/// whole course.
 fn markers(last: u8) -> Vec<String> {
     let mut markers: Vec<String> = [
         "solutions/",
@@ -56,7 +58,10 @@ fn markers(last: u8) -> Vec<String> {
     .into();
     markers.extend(OMITTED_PAGES.iter().map(|page| page.to_string()));
     let later = (last + 1)..=99;
-    markers.extend(later.map(|n| format!("step({n})")));
+    markers.extend(later.flat_map(|n| [format!("step({n})"), format!("step{n}::")]));
+    if usize::from(last) < crate::steps::STEPS.len() {
+        markers.push("docs/src/".into());
+    }
     markers
 }
 
