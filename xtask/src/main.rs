@@ -13,11 +13,13 @@
 //! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `workflows.rs`: checks of the GitHub workflows
 //! - `bench.rs`: `bench`, the reference against nginx and Python, and the student's loop
+//! - `export.rs`: `export`, the repository students fork, without the answers
 
 mod bench;
 mod book;
 mod command;
 mod commands;
+mod export;
 mod grade;
 mod hint;
 mod libtest;
@@ -57,7 +59,10 @@ for maintainers:
   bench [--seconds N] [--rounds N] [--own-load]
                      the step 7 reference (release) against nginx and `python3 -m http.server`
                      on loopback, loaded by wrk (or our own generator), then `cargo test -p
-                     stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.";
+                     stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.
+  export DIR [--steps 1-N]
+                     write into DIR the repository students fork: steps 1 to N (default:
+                     all), without the answers (`cargo xtask export --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
         // PID 1 of the grade's sandbox (not for people: not in the usage).
         ["sandbox-init", "--", program, args @ ..] => return grade::sandbox::init(program, args),
         ["bench", options @ ..] => bench::bench(&root, options),
+        ["export", options @ ..] => export::main(&root, options),
         ["watch", options @ ..] => watch::main(&root, options),
         ["reset", options @ ..] => reset::main(&root, options),
         ["hint", options @ ..] => hint::main(&root, options),

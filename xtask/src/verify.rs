@@ -8,6 +8,8 @@
 //!    (it names the step or the docs, or gives a hint), and every carried-over test passes;
 //!    the run takes under 10 s, so nothing hangs.
 //! 4. Every command the book shows is valid, and runs as the book says (`commands.rs`).
+//! 5. The export that students fork builds, fails first as the labs do here, and holds no
+//!    answer (`export/check.rs`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -76,6 +78,9 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
             0
         }
     };
+    // The repository students fork, as `cargo xtask export` writes it (export/check.rs).
+    let (export_passed, export_problems) = crate::export::check::check(root)?;
+    problems.extend(export_problems);
     // Each test of a starter that behaves as the contract says (new: red, carried: green).
     let mut as_expected = 0;
     println!(
@@ -107,7 +112,7 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     // The closing count: reference tests and starter tests that behaved as they should.
     let counts = format!(
         "verify: {} passed, {} failed",
-        reference_passed + book_passed + as_expected,
+        reference_passed + book_passed + export_passed + as_expected,
         problems.len()
     );
     if problems.is_empty() {
