@@ -44,7 +44,7 @@ and push it to the course's repository (the instructor guide, \"Publishing the l
 /// The modules of `xtask/src` that the students' tasks need, each a file `NAME.rs` and its
 /// folder `NAME/` if it has one. The export writes `main.rs` and `sync.rs` itself.
 pub const STUDENT_MODULES: &[&str] = &[
-    "command", "grade", "hint", "libtest", "reset", "steps", "watch",
+    "command", "grade", "hint", "hosts", "libtest", "reset", "steps", "watch",
 ];
 
 /// The book's pages for instructors and maintainers, left out with their links.

@@ -5,6 +5,7 @@
 //! - `steps.rs`: the table of labs and suites, the one place that lists them
 //! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
 //! - `sync.rs`: `sync-labs`, writing every lab from the reference
+//! - `hosts.rs`: the test hosts, the students' and the reference's and the grade's
 //! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //! - `command.rs`: running cargo and test binaries with a time limit
@@ -22,6 +23,7 @@ mod commands;
 mod export;
 mod grade;
 mod hint;
+mod hosts;
 mod libtest;
 mod markers;
 mod reset;

@@ -1,5 +1,5 @@
 //! The grading workspace's test hosts and suites. Each graded lab gets the graded host (the
-//! suites plus the trusted test `grade_dispatch`, `sync::Host::Graded`), and each suite a
+//! suites plus the trusted test `grade_dispatch`, `hosts::Host::Graded`), and each suite a
 //! `graded_tests()` appended at its end, which lists its tests for the dispatcher
 //! (`testkit::verdict`). Appending leaves every line where it was, so a failure points at the
 //! same line of the suite as `cargo test` does.
@@ -9,8 +9,8 @@
 //! the harness lists, so a suite this reader misunderstood cannot go ungraded.
 
 use super::sources::{File, Files};
+use crate::hosts::{Host, lab_host};
 use crate::steps::{CARRIED_MODULE, SUITES, Step};
-use crate::sync::{Host, lab_host};
 
 /// A `#[test]` function of a suite file.
 #[derive(Debug, PartialEq)]
