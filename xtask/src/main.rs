@@ -1,26 +1,27 @@
-//! Maintenance and classroom tasks for the workbook: `cargo xtask <task>`.
+//! The workbook's tasks: `cargo xtask <task>`. Two doors, as in rustlings: the students' tasks
+//! here, and the maintainers' under `cargo xtask dev` (`dev.rs`, `dev/`), which the students'
+//! build does not compile (the cargo feature `dev`, left out by the `xtask` alias).
 //!
-//! - `book.rs`: checks that the book and README match the code
-//! - `commands.rs`: `book-commands`, running every command the book shows
-//! - `steps.rs`: the table of labs and suites, the one place that lists them
-//! - `markers.rs`: turning the reference into a starter (`// lab:todo`, `// lab:starter`)
-//! - `sync.rs`: `sync-labs`, writing every lab from the reference
-//! - `hosts.rs`: the test hosts, the students' and the reference's and the grade's
-//! - `verify.rs`, `libtest.rs`: `verify`, the failing-first contract
-//! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
-//! - `command.rs`: running cargo and test binaries with a time limit
+//! For students:
+//! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `hint.rs`: `hint`, the hints of `xtask/hints.md`, one more at a time
 //! - `reset.rs`: `reset`, a lab back to its starter, the student's files saved beside it
-//! - `watch.rs`: `watch`, the tests of the current lab again on each save
-//! - `workflows.rs`: checks of the GitHub workflows
-//! - `bench.rs`: `bench`, the reference against nginx and Python, and the student's loop
-//! - `export.rs`: `export`, the repository students fork, without the answers
+//! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
+//!
+//! Shared by both doors:
+//! - `steps.rs`: the table of labs and suites, the one place that lists them
+//! - `sync.rs`, `markers.rs`, `hosts.rs`: the labs as the reference makes them (`reset` puts a
+//!   lab back to that), with their markers and test hosts
+//! - `command.rs`: running cargo and test binaries with a time limit
+//! - `libtest.rs`: reading the test harness's output
 
-mod bench;
-mod book;
+// The students' build leaves the maintainers' tasks out, and with them some callers of the
+// shared modules.
+#![cfg_attr(not(feature = "dev"), allow(dead_code))]
+
 mod command;
-mod commands;
-mod export;
+#[cfg(feature = "dev")]
+mod dev;
 mod grade;
 mod hint;
 mod hosts;
@@ -29,9 +30,7 @@ mod markers;
 mod reset;
 mod steps;
 mod sync;
-mod verify;
 mod watch;
-mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,55 +49,29 @@ for students:
                      (`cargo xtask grade --help`)
 
 for maintainers:
-  sync-labs          write every lab (labs/*) from the reference (solutions/src)
-  sync-labs --check  only say whether the labs are what sync-labs would write
-  verify [STEPS]     the project's tests: the labs are in sync, the reference passes every
-                     suite, and each pristine starter fails exactly its step's new tests, with
-                     teaching messages and within 10 s, and the book's commands run.
-                     STEPS: `3` or `4-7` (default: all)
-  book-commands      only run every command the book and the README show (see
-                     xtask/src/commands.rs); needs sh (Unix), curl, nc and python3
-  bench [--seconds N] [--rounds N] [--own-load]
-                     the step 7 reference (release) against nginx and `python3 -m http.server`
-                     on loopback, loaded by wrk (or our own generator), then `cargo test -p
-                     stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.
-  export DIR [--steps 1-N]
-                     write into DIR the repository students fork: steps 1 to N (default:
-                     all), without the answers (`cargo xtask export --help`)";
+  dev <task>         the maintainers' tasks (`cargo xtask dev --help`), which also answer to
+                     their own names: `cargo xtask verify` runs the project's tests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
     let result = match args.as_slice() {
-        ["sync-labs"] => sync::write(&root).map(|changed| {
-            for path in &changed {
-                println!("wrote {}", path.display());
-            }
-            println!("sync-labs: {} file(s) changed", changed.len());
-        }),
-        ["sync-labs", "--check"] => sync::stale(&root).and_then(|stale| match stale.as_slice() {
-            [] => {
-                println!("sync-labs: the labs are up to date");
-                Ok(())
-            }
-            stale => Err(format!(
-                "out of date, run `cargo xtask sync-labs`: {stale:?}"
-            )),
-        }),
-        ["verify"] => verify::verify(&root, &steps::STEPS.iter().collect::<Vec<_>>()),
-        ["book-commands"] => verify::book_commands(&root).map(|passed| {
-            println!("book commands: {passed} passed, 0 failed");
-        }),
-        ["verify", range] => parse_steps(range).and_then(|steps| verify::verify(&root, &steps)),
         ["grade", options @ ..] => return grade::main(&root, options),
         // PID 1 of the grade's sandbox (not for people: not in the usage).
         ["sandbox-init", "--", program, args @ ..] => return grade::sandbox::init(program, args),
-        ["bench", options @ ..] => bench::bench(&root, options),
-        ["export", options @ ..] => export::main(&root, options),
         ["watch", options @ ..] => watch::main(&root, options),
         ["reset", options @ ..] => reset::main(&root, options),
         ["hint", options @ ..] => hint::main(&root, options),
+        ["dev", task @ ..] => return maintainers(&root, task),
+        // The maintainers' tasks by their own names too: `cargo xtask verify` is the README's
+        // test command, and generated files name `cargo xtask sync-labs`.
+        [
+            "verify" | "sync-labs" | "book-commands" | "bench" | "export",
+            ..,
+        ] => {
+            return maintainers(&root, &args);
+        }
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -109,6 +82,38 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A maintainers' task: run here when this build has them, else by the build that does.
+#[cfg(feature = "dev")]
+fn maintainers(root: &Path, task: &[&str]) -> ExitCode {
+    dev::main(root, task)
+}
+
+#[cfg(not(feature = "dev"))]
+fn maintainers(_root: &Path, task: &[&str]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--features",
+            "dev",
+            "--",
+            "dev",
+        ])
+        .args(task)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().map_or(1, |code| code as u8)),
+        Err(error) => {
+            eprintln!("xtask: cannot run the maintainers' tasks through cargo: {error}");
             ExitCode::FAILURE
         }
     }

@@ -95,7 +95,7 @@ pub fn problems(files: &Files, steps: &[&Step], answers: &[Answer]) -> Vec<Strin
         if path.starts_with("solutions/") || path.starts_with("kit/") {
             problems.push(format!(
                 "{path} is exported: the export must leave out solutions/ and kit/ \
-                 (see `COPIED` in xtask/src/export.rs)"
+                 (see `COPIED` in xtask/src/dev/export.rs)"
             ));
         }
         let Ok(text) = std::str::from_utf8(&file.bytes) else {
@@ -105,7 +105,7 @@ pub fn problems(files: &Files, steps: &[&Step], answers: &[Answer]) -> Vec<Strin
             if let Some(line) = text.lines().position(|l| l.contains(mention)) {
                 problems.push(format!(
                     "{path}:{}: mentions `{mention}`, which students do not have: reword it, or \
-                     teach xtask/src/export/book.rs (the book) or export/rust.rs (code) to",
+                     teach xtask/src/dev/export/book.rs (the book) or export/rust.rs (code) to",
                     line + 1
                 ));
             }
@@ -127,7 +127,7 @@ pub fn problems(files: &Files, steps: &[&Step], answers: &[Answer]) -> Vec<Strin
                 problems.push(format!(
                     "{path}:{}: holds a line of step {}'s answer ({}): `{}`; only the starters \
                      of later steps may: leave the file out of the export, reword it, or if it \
-                     is shown on purpose add the line to xtask/src/export/shown.txt",
+                     is shown on purpose add the line to xtask/src/dev/export/shown.txt",
                     index + 1,
                     answer.step,
                     answer.source,

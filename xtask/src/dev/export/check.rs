@@ -74,7 +74,7 @@ pub fn check(root: &Path) -> Result<(usize, Vec<String>), String> {
         failed(
             &build,
             "the export does not build: a module or dependency it needs is left out; add it to \
-             STUDENT_MODULES or COPIED in xtask/src/export.rs",
+             STUDENT_MODULES or COPIED in xtask/src/dev/export.rs",
         ),
     );
     if !built {
@@ -86,7 +86,7 @@ pub fn check(root: &Path) -> Result<(usize, Vec<String>), String> {
         failed(
             &tests,
             "a test of the export's default members fails there: if it needs a file the export \
-             leaves out, add what it uses to the markers in xtask/src/export/rust.rs",
+             leaves out, add what it uses to the markers in xtask/src/dev/export/rust.rs",
         ),
     );
     outcome(
@@ -131,7 +131,7 @@ fn first_steps(root: &Path, dir: &Path, target: &Path) -> Result<Vec<String>, St
     Ok(failed(
         &run,
         "a test fails in the export of steps 1-3: if it needs a later step, or the book (which \
-         shows every step), add what it uses to the markers in xtask/src/export/rust.rs",
+         shows every step), add what it uses to the markers in xtask/src/dev/export/rust.rs",
     ))
 }
 
@@ -193,7 +193,7 @@ fn same_failures(
             problems.push(format!(
                 "{package} fails differently in the export; these tests differ:\n{}\n\
                  the export must copy the lab, its suites and the test support as they are \
-                 (xtask/src/export.rs)",
+                 (xtask/src/dev/export.rs)",
                 differ.join("\n")
             ));
         }

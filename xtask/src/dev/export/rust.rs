@@ -18,6 +18,10 @@ pub fn cut(files: &mut Files, last: u8) -> Result<(), String> {
             Ok(without_dependencies(text, &omitted_crates))
         })?;
     }
+    // The export has no maintainers' tasks, so xtask has no feature for them.
+    edit(files, "xtask/Cargo.toml", |text| {
+        Ok(without_section(text, "[features]"))
+    })?;
     let test_files = test_modules(files);
     let sources: Vec<String> = files
         .keys()
@@ -190,6 +194,26 @@ fn leading_number(text: &str) -> Result<u8, String> {
 /// A Cargo manifest without its `NAME.workspace = true` (or `NAME = ...` under
 /// `[workspace.dependencies]`) lines for the `names`, the comments just above them, and the
 /// sections this leaves empty.
+/// A Cargo manifest without its section `header` and the comment lines just above it.
+fn without_section(text: &str, header: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = line == header;
+            if skipping {
+                while kept.last().is_some_and(|l| l.starts_with('#')) {
+                    kept.pop();
+                }
+            }
+        }
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    kept.join("\n") + "\n"
+}
+
 pub fn without_dependencies(text: &str, names: &[&str]) -> String {
     let names_dependency = |line: &str| {
         names.iter().any(|name| {
@@ -420,7 +444,7 @@ pub fn main_rs(template: &str) -> Result<String, String> {
         .next()
         .expect("a usage");
     let usage = usage.replace('\\', "\\\\").replace('"', "\\\"");
-    let ours = include_str!("../main.rs");
+    let ours = include_str!("../../main.rs");
     let functions = ["fn parse_steps(", "pub fn workspace_root("]
         .iter()
         .map(|signature| function(ours, signature))
@@ -455,6 +479,15 @@ fn function(source: &str, signature: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_goes_with_the_comments_above_it() {
+        let manifest = "[package]\nname = \"x\"\n\n# why\n[features]\ndev = []\n\n[dependencies]\n";
+        assert_eq!(
+            without_section(manifest, "[features]"),
+            "[package]\nname = \"x\"\n\n[dependencies]\n"
+        );
+    }
 
     #[test]
     fn the_tables_keep_the_steps_up_to_the_last() {

@@ -79,7 +79,7 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
         }
     };
     // The repository students fork, as `cargo xtask export` writes it (export/check.rs).
-    let (export_passed, export_problems) = crate::export::check::check(root)?;
+    let (export_passed, export_problems) = super::export::check::check(root)?;
     problems.extend(export_problems);
     // Each test of a starter that behaves as the contract says (new: red, carried: green).
     let mut as_expected = 0;
@@ -126,8 +126,8 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
 
 /// Builds the programs and runs the book's commands; the number of commands that passed.
 pub fn book_commands(root: &Path) -> Result<usize, String> {
-    let binaries = crate::commands::build_binaries(root)?;
-    let (passed, problems) = crate::commands::check_all(root, &binaries)?;
+    let binaries = super::commands::build_binaries(root)?;
+    let (passed, problems) = super::commands::check_all(root, &binaries)?;
     if problems.is_empty() {
         println!("book commands: all {passed} fine");
         Ok(passed)

@@ -126,7 +126,7 @@ pub fn bench(root: &Path, args: &[&str]) -> Result<(), String> {
                      comes from the project's own generator, whose figures differ from wrk's"
                 );
             }
-            "the project's own load generator (xtask/src/bench/load.rs)".into()
+            "the project's own load generator (xtask/src/dev/bench/load.rs)".into()
         }
     };
     let load_average = std::fs::read_to_string("/proc/loadavg")
