@@ -13,6 +13,49 @@ mod tests {
     use std::fs;
     use std::path::{Path, PathBuf};
 
+    /// The maintainer guide's "Layout" names only paths that exist (`stepN` read as step 1's),
+    /// and says what every package of the workspace is.
+    #[test]
+    fn the_layout_names_the_tree_as_it_is() {
+        let root = workspace_root();
+        let guide = fs::read_to_string(root.join("docs/src/maintainer-guide.md")).unwrap();
+        let layout = guide.split("\n## Layout\n").nth(1).unwrap();
+        let layout = layout.split("\n## ").next().unwrap();
+        let mut named = Vec::new();
+        for row in layout.lines().filter(|line| line.starts_with("| `")) {
+            let cell = row.trim_start_matches("| ").split(" | ").next().unwrap();
+            let mut folder = String::new();
+            for token in cell.split('`').skip(1).step_by(2) {
+                let token = token
+                    .replace("stepN-topic", "step1-echo")
+                    .replace("stepN", "step1");
+                // `a/b.rs`, `c.rs`: c.rs is beside b.rs.
+                let path = if token.contains('/') {
+                    token
+                } else {
+                    format!("{folder}{token}")
+                };
+                folder = path[..path.rfind('/').map_or(0, |at| at + 1)].to_string();
+                let fixed = path.split('*').next().unwrap();
+                assert!(
+                    root.join(fixed).exists(),
+                    "the maintainer guide's layout names {path}, which does not exist"
+                );
+                named.push(path);
+            }
+        }
+        let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        let members = manifest.split("members = [").nth(1).unwrap();
+        let members = members.split(']').next().unwrap();
+        for member in members.split('"').skip(1).step_by(2) {
+            let member = member.trim_end_matches("/*");
+            assert!(
+                named.iter().any(|path| path.starts_with(member)),
+                "the maintainer guide's layout does not say what {member}/ is"
+            );
+        }
+    }
+
     /// `(path from the root, text)` of every file with the given extension under `dirs`.
     fn files(dirs: &[&str], extension: &str) -> Vec<(PathBuf, String)> {
         let root = workspace_root();
