@@ -573,7 +573,6 @@ mod tests {
             assert!(std::env::var_os("CI").is_none(), "CI must have bubblewrap");
             return;
         }
-        let root = crate::workspace_root();
         let scratch = sources::scratch("sandbox");
         let workspace = scratch.join("workspace");
         let files = Files::from([(
@@ -587,11 +586,13 @@ mod tests {
         let Ok(init) = init_program() else {
             return; // xtask's binary is built with its integration tests, which cargo test has
         };
+        // Cargo's target folder, wherever CARGO_TARGET_DIR put it: `TARGET/debug/xtask`.
+        let target = init.parent().and_then(Path::parent).unwrap().to_path_buf();
         let layout = Layout {
             trusted_checkout: scratch.join("checkout"),
             workspace: workspace.clone(),
             files,
-            target: root.join("target"),
+            target,
             init,
             outputs: vec![scratch.join("job/grade.json")],
             job_folders: Vec::new(),
