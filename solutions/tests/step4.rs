@@ -8,10 +8,10 @@ fn program() -> std::process::Command {
     command
 }
 
-/// New at this step: these tests fail until you write the step.
+/// New at this step.
 #[path = "../../tests/suites/step4.rs"]
 mod step4;
 
-/// New at this step: these tests fail until you write the step.
+/// New at this step.
 #[path = "../../tests/suites/step4_canned.rs"]
 mod step4_canned;

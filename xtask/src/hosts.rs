@@ -14,7 +14,10 @@ fn lab_program(step: &Step) -> String {
 /// Which test host to write: the one students run, or the grade's.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Host {
+    /// The lab's, which the student runs.
     Plain,
+    /// The reference's, which passes from the start.
+    Reference,
     /// The same suites, plus the trusted test `grade_dispatch` through which `cargo xtask
     /// grade` runs each suite test (`testkit::verdict`). Each suite's `graded_tests()` is
     /// appended to the grade's copy of the suite (`grade/graded.rs`).
@@ -45,8 +48,18 @@ pub fn host(step: &Step, import: &str, program: &str, depth: usize, kind: Host) 
          fn program() -> std::process::Command {program}\n",
         step.title
     );
+    let (new, carried_words) = match kind {
+        Host::Reference => (
+            "New at this step.",
+            "Carried over from earlier steps, whose behaviour still holds.",
+        ),
+        Host::Plain | Host::Graded => (
+            "New at this step: these tests fail until you write the step.",
+            "Carried over from earlier steps: these tests pass from the start; keep them green.",
+        ),
+    };
     for suite in step.new_suites() {
-        text += "\n/// New at this step: these tests fail until you write the step.\n";
+        text += &format!("\n/// {new}\n");
         text += &include(suite, &up);
     }
     let carried: Vec<&Suite> = step.carried_suites().collect();
@@ -55,7 +68,7 @@ pub fn host(step: &Step, import: &str, program: &str, depth: usize, kind: Host) 
         // `#[path]` inside it would start from a folder named after the module, which does not
         // exist, so a path climbing out of it with `..` could not be resolved.)
         text += &format!(
-            "\n/// Carried over from earlier steps: these tests pass from the start; keep them green.\n\
+            "\n/// {carried_words}\n\
              #[path = \"{up}tests/suites\"]\n\
              mod {CARRIED_MODULE} {{\n    use super::*;\n\n"
         );

@@ -215,7 +215,7 @@ pub fn reference_host(step: &Step) -> String {
         &format!("use solutions::{package}::*;"),
         &reference_program(step),
         2,
-        Host::Plain,
+        Host::Reference,
     )
 }
 
