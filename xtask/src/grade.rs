@@ -11,10 +11,11 @@
 //! - `grade/compile.rs`: building each lab's test binary, a lab that does not compile apart
 //! - `grade/sandbox.rs`: the bubblewrap sandbox each test runs in, and its decoys
 //! - `grade/run.rs`: each test in a process of its own, with a deadline, and its verdict
-//! - `grade/report.rs`: the table, the JSON file, the Markdown summary, and `watch`'s progress
+//! - `grade/report.rs`, `grade/json.rs`: the table, the JSON file, the Markdown summary, and `watch`'s progress
 
 mod compile;
 mod graded;
+mod json;
 mod model;
 mod options;
 mod points;

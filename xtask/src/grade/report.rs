@@ -3,6 +3,8 @@
 //! compiler errors can hold anything the student's code prints: the Markdown fences them so
 //! that they cannot change the summary around them.
 
+use super::json::Json;
+use super::model::TestGrade;
 use super::{Kind, LabResult, Outcome, Report, Status, StepGrade};
 
 /// How many lines of a failure message the Markdown summary shows.
@@ -225,93 +227,105 @@ pub fn markdown(report: &Report) -> String {
     text
 }
 
-/// The grade as JSON: totals, then each step with each of its tests.
+/// The grade as JSON: what was graded, the totals, then each step with each of its tests.
 pub fn json(report: &Report) -> String {
     let totals = Totals::of(report);
-    let since = report.changed_since.as_deref();
-    let elsewhere: Vec<String> = report.changed_elsewhere.iter().map(|p| string(p)).collect();
-    let steps: Vec<String> = report.steps.iter().map(step_json).collect();
-    let optional = |value: Option<String>| value.map_or("null".into(), |v| string(&v));
+    let texts = |items: &[String]| Json::List(items.iter().map(|t| Json::text(t)).collect());
     let tampering: Vec<String> = report
         .tampering
         .iter()
         .cloned()
         .chain(report.steps.iter().flat_map(StepGrade::tampering))
-        .map(|t| string(&t))
         .collect();
-    let fields = [
-        ("tests_from", string(&report.tests_from)),
-        ("labs_from", string(&report.labs_from.display().to_string())),
-        ("commit", optional(report.commit.clone())),
-        ("repository", optional(report.repository.clone())),
+    Json::Object(vec![
+        ("tests_from", Json::text(&report.tests_from)),
+        (
+            "labs_from",
+            Json::text(&report.labs_from.display().to_string()),
+        ),
+        (
+            "commit",
+            Json::optional(report.commit.as_deref(), Json::text),
+        ),
+        (
+            "repository",
+            Json::optional(report.repository.as_deref(), Json::text),
+        ),
         (
             "pull_request",
-            report.pull_request.map_or("null".into(), |n| n.to_string()),
+            Json::optional(report.pull_request, |n| Json::Number(n.to_string())),
         ),
-        ("isolation", string(&report.isolation)),
-        ("tampered", report.tampered().to_string()),
-        ("tampering", format!("[{}]", tampering.join(", "))),
-        ("changed_since", since.map_or("null".into(), string)),
-        ("changed_elsewhere", format!("[{}]", elsewhere.join(", "))),
-        ("points", number(totals.points)),
-        ("max_points", totals.max_points.to_string()),
-        ("bonus_points", number(totals.bonus)),
-        ("max_bonus_points", totals.max_bonus.to_string()),
-        ("all_done", report.passes().to_string()),
-        ("steps", format!("[{}\n  ]", steps.join(","))),
-    ];
-    let fields: Vec<String> = fields
-        .iter()
-        .map(|(name, value)| format!("  \"{name}\": {value}"))
-        .collect();
-    format!("{{\n{}\n}}\n", fields.join(",\n"))
+        ("isolation", Json::text(&report.isolation)),
+        ("tampered", Json::Bool(report.tampered())),
+        ("tampering", texts(&tampering)),
+        (
+            "changed_since",
+            Json::optional(report.changed_since.as_deref(), Json::text),
+        ),
+        ("changed_elsewhere", texts(&report.changed_elsewhere)),
+        ("points", Json::Number(number(totals.points))),
+        ("max_points", Json::Number(totals.max_points.to_string())),
+        ("bonus_points", Json::Number(number(totals.bonus))),
+        (
+            "max_bonus_points",
+            Json::Number(totals.max_bonus.to_string()),
+        ),
+        ("all_done", Json::Bool(report.passes())),
+        (
+            "steps",
+            Json::List(report.steps.iter().map(step_json).collect()),
+        ),
+    ])
+    .render()
 }
 
-fn step_json(step: &StepGrade) -> String {
-    let tests: Vec<String> = step
-        .tests()
-        .iter()
-        .map(|test| {
-            let kind = match test.kind {
-                Kind::Required => "required",
-                Kind::Earlier => "earlier",
-                Kind::Bonus => "bonus",
-            };
-            let outcome = match test.outcome {
-                Outcome::Passed => "passed",
-                Outcome::Failed => "failed",
-                Outcome::TimedOut => "timed out",
-                Outcome::Tampered => "tampering",
-            };
-            let tampering: Vec<String> = test.tampering.iter().map(|t| string(t)).collect();
-            format!(
-                "\n        {{\"name\": {}, \"kind\": \"{kind}\", \"outcome\": \"{outcome}\", \
-                 \"points\": {}, \"message\": {}, \"tampering\": [{}]}}",
-                string(&test.name),
-                number(test.points),
-                string(&test.message),
-                tampering.join(", ")
-            )
-        })
-        .collect();
-    let compile_error = match &step.result {
-        LabResult::DoesNotCompile(error) => string(error),
-        LabResult::Tested(_) => "null".into(),
+fn step_json(step: &StepGrade) -> Json {
+    let test_json = |test: &TestGrade| {
+        let kind = match test.kind {
+            Kind::Required => "required",
+            Kind::Earlier => "earlier",
+            Kind::Bonus => "bonus",
+        };
+        let outcome = match test.outcome {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::TimedOut => "timed out",
+            Outcome::Tampered => "tampering",
+        };
+        let tampering = test.tampering.iter().map(|t| Json::text(t)).collect();
+        Json::Object(vec![
+            ("name", Json::text(&test.name)),
+            ("kind", Json::text(kind)),
+            ("outcome", Json::text(outcome)),
+            ("points", Json::Number(number(test.points))),
+            ("message", Json::text(&test.message)),
+            ("tampering", Json::List(tampering)),
+        ])
     };
-    format!(
-        "\n    {{\n      \"step\": {},\n      \"package\": \"{}\",\n      \"status\": \"{}\",\n      \
-         \"points\": {},\n      \"max_points\": {},\n      \"bonus_points\": {},\n      \
-         \"max_bonus_points\": {},\n      \"compile_error\": {},\n      \"tests\": [{}\n      ]\n    }}",
-        step.step.number,
-        step.step.package(),
-        step.status().words(),
-        number(step.points(Kind::Required)),
-        step.max_points(),
-        number(step.points(Kind::Bonus)),
-        step.max_bonus(),
-        compile_error,
-        tests.join(","),
-    )
+    let compile_error = match &step.result {
+        LabResult::DoesNotCompile(error) => Json::text(error),
+        LabResult::Tested(_) => Json::Null,
+    };
+    Json::Object(vec![
+        ("step", Json::Number(step.step.number.to_string())),
+        ("package", Json::text(&step.step.package())),
+        ("status", Json::text(step.status().words())),
+        ("points", Json::Number(number(step.points(Kind::Required)))),
+        ("max_points", Json::Number(step.max_points().to_string())),
+        (
+            "bonus_points",
+            Json::Number(number(step.points(Kind::Bonus))),
+        ),
+        (
+            "max_bonus_points",
+            Json::Number(step.max_bonus().to_string()),
+        ),
+        ("compile_error", compile_error),
+        (
+            "tests",
+            Json::List(step.tests().iter().map(test_json).collect()),
+        ),
+    ])
 }
 
 /// The cells of a step's row, shared by the table and the Markdown.
@@ -450,23 +464,6 @@ fn fenced(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}text\n{text}\n{fence}")
-}
-
-/// `text` as a JSON string.
-fn string(text: &str) -> String {
-    let mut quoted = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => quoted += "\\\"",
-            '\\' => quoted += "\\\\",
-            '\n' => quoted += "\\n",
-            '\r' => quoted += "\\r",
-            '\t' => quoted += "\\t",
-            c if u32::from(c) < 0x20 => quoted += &format!("\\u{:04x}", u32::from(c)),
-            c => quoted.push(c),
-        }
-    }
-    quoted + "\""
 }
 
 #[cfg(test)]
