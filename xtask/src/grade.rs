@@ -11,7 +11,8 @@
 //! - `grade/compile.rs`: building each lab's test binary, a lab that does not compile apart
 //! - `grade/sandbox.rs`: the bubblewrap sandbox each test runs in, and its decoys
 //! - `grade/run.rs`: each test in a process of its own, with a deadline, and its verdict
-//! - `grade/report.rs`, `grade/json.rs`: the table, the JSON file, the Markdown summary, and `watch`'s progress
+//! - `grade/report.rs`, `grade/json.rs`: the table, the JSON file, the Markdown summary, and
+//!   `watch`'s progress
 
 mod compile;
 mod graded;
