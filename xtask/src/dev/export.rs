@@ -412,7 +412,7 @@ mod tests {
         assert!(site.contains("fn the_site_holds_exactly_its_files"));
         assert!(
             !site.contains("browser"),
-            "the tests of the PNG reader are left out"
+            "the tests that decode the site's pictures (browser::Image) are left out"
         );
         assert!(!text(&files, "tests/Cargo.toml").contains("browser"));
         assert!(files["webroot/make_time"].executable);
