@@ -76,8 +76,7 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     // lab:end
 }
 
-// lab:starter
-// lab:solution
+// lab:omit
 /// The answer to a GET for `uri`: the resource, or the reason there is none.
 fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Vec<u8> {
     // `resolve_uri` in its two halves, `path_in_webroot` then `resolve_path`, so that the bonus
@@ -261,8 +260,7 @@ pub fn resolve_uri(uri: &str, webroot: &Path) -> Result<(Vec<u8>, &'static str),
     // lab:end
 }
 
-// lab:starter
-// lab:solution
+// lab:omit
 /// What `resolve_uri` sends for `path`, found in the webroot already. A function of its own so
 /// that `answer_get` looks the path up once for the bonus and the answer alike: following it to
 /// its real place takes a dozen system calls, a good part of what an answer costs.
@@ -493,8 +491,7 @@ pub fn http_date(when: DateTime<Utc>) -> String {
     // lab:end
 }
 
-// lab:starter
-// lab:solution
+// lab:omit
 /// `response` with a `Date` header saying `now`, right after its status line. (Inserted in
 /// place: a copy of a large answer would cost more than the rest of this function.)
 fn with_date(mut response: Vec<u8>, now: DateTime<Utc>) -> Vec<u8> {

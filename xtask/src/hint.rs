@@ -171,21 +171,14 @@ mod tests {
         }
     }
 
-    /// The lines of the reference that a student writes: those inside `lab:todo` and
-    /// `lab:solution` regions, long enough to be code of their own (not `}` or `Ok(())`).
+    /// The lines of the reference that a student writes, long enough to be code of their own
+    /// (not `}` or `Ok(())`).
     fn solution_lines(reference: &str) -> Vec<&str> {
-        let mut inside = false;
-        let mut lines = Vec::new();
-        for line in reference.lines().map(str::trim) {
-            if line.starts_with("// lab:todo") || line == "// lab:solution" {
-                inside = true;
-            } else if line == "// lab:end" {
-                inside = false;
-            } else if inside && line.len() >= 12 {
-                lines.push(line);
-            }
-        }
+        let lines = crate::markers::answer_lines(reference).into_iter();
         lines
+            .map(|(_, line)| line.trim())
+            .filter(|line| line.len() >= 12)
+            .collect()
     }
 
     #[test]

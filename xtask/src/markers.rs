@@ -16,8 +16,18 @@
 //! ...reference code...
 //! // lab:end
 //! ```
-//! becomes the `//|` lines, uncommented: the earlier step's behaviour that the student changes
-//! (a starter with no `//|` lines simply leaves the reference code out).
+//! becomes the `//|` lines, uncommented: the earlier step's behaviour that the student changes.
+//! And
+//!
+//! ```text
+//! // lab:omit
+//! ...reference code...
+//! // lab:end
+//! ```
+//! is left out of the lab altogether: code that only a task beyond the step needs (a bonus).
+//!
+//! The code inside `lab:todo`, `lab:solution` and `lab:omit` regions is the answer, which
+//! [`answer_lines`] gives to the checks that no hint and no published file shows it.
 
 use std::fmt;
 
@@ -43,6 +53,7 @@ pub struct Starter {
 enum State {
     Reference,
     Todo { line: usize },
+    Omit { line: usize },
     Starter { line: usize },
     Solution { line: usize },
 }
@@ -66,6 +77,7 @@ pub fn starter(reference: &str) -> Result<Starter, MarkerError> {
                 State::Todo { line }
             }
             (State::Reference, "// lab:starter") => State::Starter { line },
+            (State::Reference, "// lab:omit") => State::Omit { line },
             (State::Reference, _) if trimmed.starts_with("// lab:") => {
                 return Err(error(line, &format!("unexpected marker {trimmed:?}")));
             }
@@ -74,7 +86,9 @@ pub fn starter(reference: &str) -> Result<Starter, MarkerError> {
                 text += "\n";
                 State::Reference
             }
-            (State::Todo { .. } | State::Solution { .. }, "// lab:end") => State::Reference,
+            (State::Todo { .. } | State::Solution { .. } | State::Omit { .. }, "// lab:end") => {
+                State::Reference
+            }
             (State::Starter { line: start }, "// lab:solution") => State::Solution { line: start },
             (State::Starter { line: start }, _)
                 if trimmed == "//|" || trimmed.starts_with("//| ") =>
@@ -94,7 +108,7 @@ pub fn starter(reference: &str) -> Result<Starter, MarkerError> {
                     "inside lab:starter every line starts with `//|`",
                 ));
             }
-            (state @ (State::Todo { .. } | State::Solution { .. }), _) => {
+            (state @ (State::Todo { .. } | State::Solution { .. } | State::Omit { .. }), _) => {
                 if trimmed.starts_with("// lab:") {
                     return Err(error(line, &format!("unexpected marker {trimmed:?}")));
                 }
@@ -104,10 +118,32 @@ pub fn starter(reference: &str) -> Result<Starter, MarkerError> {
     }
     match state {
         State::Reference => Ok(Starter { text, has_stubs }),
-        State::Todo { line } | State::Starter { line } | State::Solution { line } => {
-            Err(error(line, "this marker has no `// lab:end`"))
+        State::Todo { line }
+        | State::Starter { line }
+        | State::Solution { line }
+        | State::Omit { line } => Err(error(line, "this marker has no `// lab:end`")),
+    }
+}
+
+/// The lines of `reference` that are the answer: inside `lab:todo`, `lab:solution` and
+/// `lab:omit` regions, with their 1-based line numbers.
+pub fn answer_lines(reference: &str) -> Vec<(usize, &str)> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for (index, line) in reference.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("// lab:todo ")
+            || trimmed == "// lab:solution"
+            || trimmed == "// lab:omit"
+        {
+            inside = true;
+        } else if trimmed == "// lab:end" {
+            inside = false;
+        } else if inside {
+            lines.push((index + 1, line));
         }
     }
+    lines
 }
 
 /// `todo!("message")`, laid out as rustfmt would: on three lines when one would be too long.
@@ -125,6 +161,13 @@ const RUSTFMT_MAX_WIDTH: usize = 100;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_omitted_region_is_left_out_and_is_part_of_the_answer() {
+        let reference = "fn f() {}\n// lab:omit\nfn bonus() {}\n// lab:end\nfn g() {}\n";
+        assert_eq!(starter(reference).unwrap().text, "fn f() {}\nfn g() {}\n");
+        assert_eq!(answer_lines(reference), [(3, "fn bonus() {}")]);
+    }
 
     #[test]
     fn a_todo_region_becomes_a_stub_at_its_indentation() {

@@ -1,5 +1,5 @@
 //! No answer key in the export. The answer to step N is the reference code of step N's own
-//! `lab:todo` and `lab:solution` regions; it may appear only in the starters of later steps,
+//! `lab:todo`, `lab:solution` and `lab:omit` regions; it may appear only in the starters of later steps,
 //! which begin where step N ends. Lines are compared trimmed, with their spaces collapsed, and
 //! only when long enough to be code of their own (not `}` or `Ok(())`). Comments and `use`
 //! lines are no answer, nor is a line that step N's own lab shows (its starter, its given
@@ -65,23 +65,15 @@ pub fn answer_lines(
             || shown.contains(text)
             || lab.iter().any(|line| line.contains(text))
     };
-    let mut inside = false;
     let mut lines = Vec::new();
-    for (index, line) in reference.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("// lab:todo ") || trimmed == "// lab:solution" {
-            inside = true;
-        } else if trimmed == "// lab:end" {
-            inside = false;
-        } else if inside {
-            let text = normal(line);
-            if text.len() >= SHORTEST && !no_answer(&text) {
-                lines.push(Answer {
-                    step,
-                    source: format!("{path}:{}", index + 1),
-                    text,
-                });
-            }
+    for (number, line) in crate::markers::answer_lines(reference) {
+        let text = normal(line);
+        if text.len() >= SHORTEST && !no_answer(&text) {
+            lines.push(Answer {
+                step,
+                source: format!("{path}:{number}"),
+                text,
+            });
         }
     }
     Ok(lines)
