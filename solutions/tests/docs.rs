@@ -185,7 +185,7 @@ mod step7 {
     #[test]
     fn the_chapter_shows_the_head_of_the_answer_for_sample_txt() {
         let answer = answer_for("/sample.txt");
-        let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head_end = testkit::http::head_length(&answer).unwrap();
         assert_shown(CHAPTER, &answer[..head_end]);
         let length = "the 380 bytes of `webroot/sample.txt`";
         assert_eq!(answer.len() - head_end, 380);

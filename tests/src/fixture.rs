@@ -100,7 +100,7 @@ fn record(mut stream: &TcpStream, until: ReadUntil) -> (Vec<u8>, bool) {
     let mut request = Vec::new();
     let mut buffer = [0; 8192];
     loop {
-        if until == ReadUntil::BlankLine && request.windows(4).any(|w| w == b"\r\n\r\n") {
+        if until == ReadUntil::BlankLine && crate::http::head_length(&request).is_some() {
             return (request, true);
         }
         let left = DEADLINE.saturating_sub(started.elapsed());

@@ -18,13 +18,20 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// Where the head of an HTTP message ends: the length of its status or request line and headers
+/// with the empty line after them (`\r\n\r\n`), if they have all arrived.
+pub fn head_length(message: &[u8]) -> Option<usize> {
+    let blank_line = message.windows(4).position(|four| four == b"\r\n\r\n")?;
+    Some(blank_line + 4)
+}
+
 impl Response {
     /// Parses `raw`, or says what is wrong with it.
     pub fn parse(raw: &[u8]) -> Result<Response, String> {
         if raw.is_empty() {
             return Err("the server sent nothing at all".into());
         }
-        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        let Some(end) = head_length(raw).map(|length| length - 4) else {
             return Err(if raw.windows(2).any(|w| w == b"\n\n") {
                 "the headers end with \\n\\n: every line ends with \\r\\n, so the empty line \
                  after the headers makes \\r\\n\\r\\n"
