@@ -72,14 +72,20 @@ impl Args {
 
     /// The value of `--port`, or `default`; any u16 is accepted, 0 asks the system for a free port.
     pub fn port(&self, default: u16) -> Result<u16, UsageError> {
-        match self.option("port") {
-            None => Ok(default),
-            Some(text) => text.parse().map_err(|_| {
-                UsageError(format!(
-                    "--port takes a number from 0 to 65535, not {text:?}"
-                ))
-            }),
-        }
+        Ok(self.port_option("port")?.unwrap_or(default))
+    }
+
+    /// The port number that option `--NAME` gives, if it is given.
+    pub fn port_option(&self, name: &str) -> Result<Option<u16>, UsageError> {
+        self.option(name)
+            .map(|text| {
+                text.parse().map_err(|_| {
+                    UsageError(format!(
+                        "--{name} takes a port number from 0 to 65535, not {text:?}"
+                    ))
+                })
+            })
+            .transpose()
     }
 
     /// The value of `--host`, or 127.0.0.1 (only this machine can connect).

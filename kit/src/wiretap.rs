@@ -41,13 +41,10 @@ pub fn program(args: Vec<String>) -> ExitCode {
     if let Err(exit) = program.no_positional(&parsed) {
         return exit;
     }
-    let Some(listen) = parsed.option("listen") else {
-        return program.usage_error("say which port to listen on: --listen PORT");
-    };
-    let Ok(port) = listen.parse::<u16>() else {
-        return program.usage_error(format!(
-            "--listen takes a port number from 0 to 65535, not {listen:?}"
-        ));
+    let port = match parsed.port_option("listen") {
+        Ok(Some(port)) => port,
+        Ok(None) => return program.usage_error("say which port to listen on: --listen PORT"),
+        Err(error) => return program.usage_error(error),
     };
     let Some(to) = parsed.option("to") else {
         return program.usage_error("say where to forward to: --to HOST:PORT");
