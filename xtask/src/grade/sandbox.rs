@@ -598,8 +598,9 @@ mod tests {
             job_folders: Vec::new(),
             scratch: scratch.join("runs"),
         };
-        let Isolation::Sandboxed(sandbox) = detect(&layout) else {
-            panic!("bubblewrap is installed but cannot run");
+        let sandbox = match detect(&layout) {
+            Isolation::Sandboxed(sandbox) => sandbox,
+            Isolation::NotIsolated(why) => panic!("bubblewrap is installed but cannot run: {why}"),
         };
         let decoys = Decoys::lay(&layout, "probe", sandbox.as_nobody()).unwrap();
         let json = layout.outputs[0].display().to_string();
