@@ -311,8 +311,9 @@ impl Decoys {
     /// What the test changed in the decoys, in words; nothing for a test that kept to itself.
     pub fn changes(&self, layout: &Layout) -> Vec<String> {
         let mut changes = Vec::new();
-        let mut present = Vec::new();
-        list(&self.copy(), "", &mut present);
+        let mut listed = Vec::new();
+        list(&self.copy(), "", &mut listed);
+        let present: std::collections::BTreeMap<String, Entry> = listed.into_iter().collect();
         // What the copy may hold besides the workspace's files: their folders, and the
         // folders and files that bwrap made to mount on.
         let mut expected: BTreeSet<String> = BTreeSet::new();
@@ -335,14 +336,13 @@ impl Decoys {
             }
         }
         for (path, file) in &layout.files {
-            let now = present.iter().find(|(p, _)| p == path);
-            match now {
+            match present.get(path) {
                 None => changes.push(format!("deleted {path}")),
-                Some((_, Entry::File(bytes))) if *bytes == file.bytes => {}
+                Some(Entry::File(bytes)) if *bytes == file.bytes => {}
                 Some(_) => changes.push(format!("changed {path}")),
             }
         }
-        for (path, _) in present.iter().filter(|(p, _)| !expected.contains(p)) {
+        for path in present.keys().filter(|p| !expected.contains(*p)) {
             changes.push(format!("added {path}"));
         }
         for (index, path) in layout.outputs.iter().enumerate() {
