@@ -496,7 +496,7 @@ fn a_process_left_to_rewrite_the_json_later_is_killed_and_reported() {
 
 #[test]
 #[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
-fn a_grade_appended_to_the_step_summary_is_a_decoys_and_reported() {
+fn a_grade_appended_to_the_step_summary_lands_in_a_decoy_and_is_reported() {
     if !sandbox_here() {
         return;
     }
