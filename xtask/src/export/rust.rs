@@ -238,8 +238,6 @@ pub fn lab_header(text: &str) -> String {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let first = if let Some((start, _)) = first.split_once(", written by `cargo xtask sync-labs`") {
         format!("{start}.")
-    } else if first.contains("from solutions/src/") && first.contains(": given code") {
-        "// Given code, no need to edit it.".to_string()
     } else {
         first.to_string()
     };
@@ -525,13 +523,6 @@ mod tests {
                  from solutions/src/step1.rs.\nrest\n"
             ),
             "// Your starting point for Step 1: echo.\nrest\n"
-        );
-        assert_eq!(
-            lab_header(
-                "// Written by `cargo xtask sync-labs` from solutions/src/classroom.rs: given \
-                 code, no need to edit it.\n"
-            ),
-            "// Given code, no need to edit it.\n"
         );
     }
 
