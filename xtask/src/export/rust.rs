@@ -532,6 +532,8 @@ mod tests {
         assert!(main.contains("  watch [N] [--poll]"));
         assert!(!main.contains("sync-labs") && !main.contains("for maintainers"));
         assert!(main.contains("mod grade;\n") && main.contains("mod sync;\n"));
+        // The grade's sandbox starts this binary as its PID 1.
+        assert!(main.contains("[\"sandbox-init\", \"--\", program, args @ ..]"));
         assert!(main.contains("fn parse_steps(") && main.contains("pub fn workspace_root("));
         assert!(!main.contains("// export:") && !main.contains("{usage}"));
     }

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match args.as_slice() {
         ["grade", options @ ..] => return grade::main(&root, options),
+        // PID 1 of the grade's sandbox (not for people: not in the usage).
+        ["sandbox-init", "--", program, args @ ..] => return grade::sandbox::init(program, args),
         ["watch", options @ ..] => watch::main(&root, options),
         ["reset", options @ ..] => reset::main(&root, options),
         ["hint", options @ ..] => hint::main(&root, options),
