@@ -137,6 +137,11 @@ fn first_steps(root: &Path, dir: &Path, target: &Path) -> Result<Vec<String>, St
 
 /// `cargo ARGS` in the export, built in `target`.
 fn in_export(workbook: &Path, target: &Path, args: &[&str]) -> Result<crate::command::Run, String> {
+    // A fresh clone builds in its own `target/`, which the grade's sandbox test mounts; built
+    // elsewhere here, the export still needs the folder to be there.
+    let own_target = workbook.join("target");
+    fs::create_dir_all(&own_target)
+        .map_err(|e| format!("cannot create {}: {e}", own_target.display()))?;
     let mut command = cargo_command(workbook, args);
     command.env("CARGO_TARGET_DIR", target);
     run_cargo(command)
