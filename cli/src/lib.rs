@@ -1,4 +1,4 @@
-//! The command lines of the lab programs.
+//! The command lines of the lab programs, and the web servers' given serving code.
 //!
 //! Every lab's `main.rs` and the `solutions` binary call the same function here, so a lab and
 //! its reference take exactly the same arguments and fail the same way. The lab supplies the
@@ -11,9 +11,14 @@
 //! With [`CHECK_ONLY_VARIABLE`] set, a program checks its arguments and says what it would do
 //! (`would listen on ADDR`, `would connect to ADDR`, `would fetch URL`), without touching the
 //! network: the book's command check uses it to learn that every command it shows is valid.
+//!
+//! [`serving`] is the code given to the web servers of steps 4 to 7: their `serve` hands the
+//! student's `handle_connection` to [`serving::serve_on_threads`]. It lives here, once, so that
+//! a lab's `lib.rs` holds only what the student writes.
 
 mod args;
 mod programs;
+pub mod serving;
 
 pub use args::{Args, UsageError};
 pub use programs::{echo_program, http_client_program, http_server_program, time_program};

@@ -10,7 +10,7 @@
 //! - `read_request`: the bytes of one request, up to the blank line after the headers
 //! - `parse_request`, `RequestError`: the request line, and why a request was refused
 //! - `response_ok`: the answer, a canned `200 OK` with a short text body
-//! - given, in `classroom.rs`: what lets one server take a whole classroom (clients
+//! - given, in `labcli::serving`: what lets one server take a whole classroom (clients
 //!   served at once or by helper threads, time limits, 431 for a request head over the limit)
 //!
 //! Docs chapter: "Step 5: GET only".
@@ -20,7 +20,9 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 
-/// Serves clients, many at once, forever: `serve_on_threads` (given, in `classroom.rs`)
+use labcli::serving::{RequestHead, serve_on_threads};
+
+/// Serves clients, many at once, forever: `serve_on_threads` (given, in `labcli::serving`)
 /// calls `handle_connection` for each client.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     serve_on_threads(listener, handle_connection)
@@ -133,13 +135,6 @@ pub fn response_ok() -> Vec<u8> {
     )
     .into_bytes()
 }
-
-// Given: what lets one server take a whole classroom, in `classroom.rs` next to this file (the
-// same for steps 4 to 7; you need not change it).
-#[path = "classroom.rs"]
-mod classroom;
-pub use classroom::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
-use classroom::{RequestHead, serve_on_threads};
 
 /// The program: `step5 [--host 127.0.0.1] [--port 10000]`.
 pub fn run(program: &str, args: Vec<String>) -> ExitCode {

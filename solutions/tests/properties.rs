@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use labcli::serving::MAX_REQUEST_HEAD;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use solutions::{step4, step5, step6, step7};
@@ -79,13 +80,13 @@ proptest! {
     fn read_request_never_panics_however_the_bytes_arrive(
         bytes in any_bytes_or_requestish(),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
-        padding in 0..2 * step4::MAX_REQUEST_HEAD as usize,
+        padding in 0..2 * MAX_REQUEST_HEAD as usize,
     ) {
         // Padding before the request makes some heads too long for the limit.
         let mut sent = vec![b'a'; padding];
         sent.extend_from_slice(&bytes);
         let end = testkit::http::head_length(&sent);
-        let within_limit = end.is_some_and(|end| end as u64 <= step4::MAX_REQUEST_HEAD);
+        let within_limit = end.is_some_and(|end| end as u64 <= MAX_REQUEST_HEAD);
         let step4: fn(Pieces) -> io::Result<Vec<u8>> = |client| step4::read_request(client);
         let step7: fn(Pieces) -> io::Result<Vec<u8>> = |client| step7::read_request(client);
         for read_request in [step4, step7] {

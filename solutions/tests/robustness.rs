@@ -1,7 +1,7 @@
 //! How the reference web servers (steps 4 to 7) take a classroom: bad input of every kind,
 //! clients that send nothing or one byte a second, many clients at once, and Ctrl-C. Reference
-//! only: students get this from the given code in `classroom.rs`, one file for steps 4 to 7,
-//! so the slow tests run against step 7 alone.
+//! only: students get this from the given code in `labcli::serving`, the same for steps 4 to
+//! 7, so the slow tests run against step 7 alone.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -9,6 +9,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use labcli::serving::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
 use solutions::{step4, step5, step6, step7};
 use testkit::client::read_until_closed;
 use testkit::http::{self, Response};
@@ -63,7 +64,7 @@ fn status_of_get(server: &Server) -> u16 {
 
 fn over_the_limit() -> Vec<u8> {
     let mut head = b"GET / HTTP/1.1\r\nX-Padding: ".to_vec();
-    head.resize(step7::MAX_REQUEST_HEAD as usize + 1000, b'p');
+    head.resize(MAX_REQUEST_HEAD as usize + 1000, b'p');
     head
 }
 
@@ -151,12 +152,12 @@ fn bad_input_gets_its_answer_or_a_clean_close_and_the_server_goes_on() {
 #[test]
 fn a_head_just_under_the_limit_is_served() {
     let head = http::request("GET", "/");
-    let padding = step4::MAX_REQUEST_HEAD as usize - head.len() - "X-Padding: \r\n".len();
+    let padding = MAX_REQUEST_HEAD as usize - head.len() - "X-Padding: \r\n".len();
     let header = format!("X-Padding: {}\r\n", "p".repeat(padding));
     let mut request = head[..head.len() - 2].to_vec();
     request.extend_from_slice(header.as_bytes());
     request.extend_from_slice(b"\r\n");
-    assert_eq!(request.len() as u64, step4::MAX_REQUEST_HEAD);
+    assert_eq!(request.len() as u64, MAX_REQUEST_HEAD);
     for (name, serve) in SERVERS {
         let server = Server::start(serve);
         let raw = Exchange::send(&request).http_answer().with(&server);
@@ -293,7 +294,7 @@ fn slow_clients_do_not_delay(name: &str, serve: Serve) {
 #[test]
 fn slow_clients_past_the_helpers_and_their_line_are_turned_away() {
     let server = Server::start(step7::serve);
-    let capacity = 2 * step7::HELPERS;
+    let capacity = 2 * HELPERS;
     let idle: Vec<SlowClient> = (0..capacity + 20)
         .map(|_| SlowClient::idle(&server))
         .collect();
@@ -306,7 +307,7 @@ fn slow_clients_past_the_helpers_and_their_line_are_turned_away() {
     assert!(took < PROMPTLY, "a GET took {took:?} behind idle clients");
     let open = idle.iter().filter(|client| client.still_open()).count();
     assert!(
-        (capacity - 2..=capacity + step7::ACCEPTORS).contains(&open),
+        (capacity - 2..=capacity + ACCEPTORS).contains(&open),
         "{open} of {} idle clients are still held; expected about {capacity}",
         idle.len()
     );
@@ -319,7 +320,7 @@ fn a_client_that_sends_nothing_is_let_go_after_the_server_s_patience() {
     let server = Server::start(step7::serve);
     let idle = SlowClient::idle(&server);
     idle.stream
-        .set_read_timeout(Some(step7::PATIENCE + DEADLINE))
+        .set_read_timeout(Some(PATIENCE + DEADLINE))
         .unwrap();
     let started = Instant::now();
     let read = (&idle.stream).read(&mut [0; 64]);
@@ -329,7 +330,7 @@ fn a_client_that_sends_nothing_is_let_go_after_the_server_s_patience() {
         "the connection should end, without an answer: {read:?}"
     );
     assert!(
-        step7::PATIENCE - Duration::from_millis(100) <= took && took < step7::PATIENCE + DEADLINE,
+        PATIENCE - Duration::from_millis(100) <= took && took < PATIENCE + DEADLINE,
         "closed after {took:?}"
     );
 }
@@ -344,7 +345,7 @@ fn a_request_that_never_finishes_is_cut_off_at_the_head_deadline() {
         .set_read_timeout(Some(Duration::from_millis(900)))
         .unwrap();
     let started = Instant::now();
-    let limit = step7::HEAD_DEADLINE + step7::PATIENCE;
+    let limit = HEAD_DEADLINE + PATIENCE;
     let mut byte = [0];
     let closed_after = loop {
         assert!(started.elapsed() < limit, "the server kept the connection");
@@ -353,7 +354,7 @@ fn a_request_that_never_finishes_is_cut_off_at_the_head_deadline() {
         }
         // The read waits 900 ms: this client sends about a byte a second.
         match client.read(&mut byte) {
-            Ok(0) | Err(_) if started.elapsed() >= step7::HEAD_DEADLINE => {
+            Ok(0) | Err(_) if started.elapsed() >= HEAD_DEADLINE => {
                 break started.elapsed();
             }
             Ok(0) => panic!("closed after {:?}, before the deadline", started.elapsed()),
@@ -361,10 +362,7 @@ fn a_request_that_never_finishes_is_cut_off_at_the_head_deadline() {
             Err(_) => {}
         }
     };
-    assert!(
-        closed_after < step7::HEAD_DEADLINE + DEADLINE,
-        "{closed_after:?}"
-    );
+    assert!(closed_after < HEAD_DEADLINE + DEADLINE, "{closed_after:?}");
 }
 
 /// The step 7 program, as an instructor runs it, serving the workbook's site.
@@ -423,7 +421,7 @@ fn two_hundred_clients_at_once_are_all_answered_with_bounded_threads_and_memory(
     #[cfg(target_os = "linux")]
     {
         let threads = proc_status(server.id(), "Threads");
-        let most = step7::HELPERS + step7::ACCEPTORS + 1; // and the main thread, waiting
+        let most = HELPERS + ACCEPTORS + 1; // and the main thread, waiting
         assert!(
             threads <= most as u64,
             "{threads} threads: more than the helpers, the accepting threads and the main one"

@@ -34,13 +34,6 @@ pub fn generate(root: &Path) -> Result<Vec<Generated>, String> {
             path: lab.join("src/main.rs"),
             text: main_rs(step),
         });
-        for file in given_files(root, step)? {
-            let text = given_file(root, &file)?;
-            files.push(Generated {
-                path: lab.join("src").join(&file),
-                text,
-            });
-        }
         files.push(Generated {
             path: lab.join(format!("tests/{package}.rs")),
             text: hosts::lab_host(step, Host::Plain),
@@ -104,33 +97,6 @@ fn lib_rs(root: &Path, step: &Step) -> Result<String, String> {
     }
     text += code;
     Ok(text)
-}
-
-/// The files of given code a reference step includes with `#[path = "NAME.rs"]`, such as the
-/// servers' `classroom.rs`: the same line finds the file beside the step in `solutions/src` and
-/// beside `lib.rs` in the lab, where it is copied.
-fn given_files(root: &Path, step: &Step) -> Result<Vec<String>, String> {
-    let source = format!("solutions/src/step{}.rs", step.number);
-    let reference =
-        fs::read_to_string(root.join(&source)).map_err(|e| format!("cannot read {source}: {e}"))?;
-    let paths = reference.lines().filter_map(|line| {
-        let path = line
-            .trim()
-            .strip_prefix("#[path = \"")?
-            .strip_suffix("\"]")?;
-        Some(path.to_string())
-    });
-    Ok(paths.collect())
-}
-
-/// A file of given code, copied from `solutions/src` with a line that says so.
-fn given_file(root: &Path, file: &str) -> Result<String, String> {
-    let source = format!("solutions/src/{file}");
-    let text =
-        fs::read_to_string(root.join(&source)).map_err(|e| format!("cannot read {source}: {e}"))?;
-    Ok(format!(
-        "// Written by `cargo xtask sync-labs` from {source}: given code, no need to edit it.\n{text}"
-    ))
 }
 
 /// Splits a file into its leading `//!` lines and the rest.

@@ -11,7 +11,7 @@
 //! - `handle_connection`: one client: read its request, answer, close
 //! - `read_request`: the bytes of one request, up to the blank line after the headers
 //! - `response_ok`: the answer, a canned `200 OK` with a short text body
-//! - given, in `classroom.rs`: what lets one server take a whole classroom (clients
+//! - given, in `labcli::serving`: what lets one server take a whole classroom (clients
 //!   served at once or by helper threads, time limits, 431 for a request head over the limit)
 //!
 //! Docs chapter: "Step 4: a canned 200".
@@ -24,7 +24,9 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 
-/// Serves clients, many at once, forever: `serve_on_threads` (given, in `classroom.rs`)
+use labcli::serving::{RequestHead, serve_on_threads};
+
+/// Serves clients, many at once, forever: `serve_on_threads` (given, in `labcli::serving`)
 /// calls `handle_connection` for each client.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     // TODO(Step 4): have each client served by `handle_connection` instead of `echo`.
@@ -72,13 +74,6 @@ pub fn response_ok() -> Vec<u8> {
         "Step 4: return the bytes of a 200 OK response: the status line, Content-Type: text/plain, Content-Length, Connection: close, a blank line, then a short body; end every line with \\r\\n (docs chapter \"Step 4: a canned 200\")"
     )
 }
-
-// Given: what lets one server take a whole classroom, in `classroom.rs` next to this file (the
-// same for steps 4 to 7; you need not change it).
-#[path = "classroom.rs"]
-mod classroom;
-pub use classroom::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
-use classroom::{RequestHead, serve_on_threads};
 
 /// The program: `step4 [--host 127.0.0.1] [--port 10000]`.
 pub fn run(program: &str, args: Vec<String>) -> ExitCode {

@@ -11,7 +11,7 @@
 //! - `read_request`: the bytes of one request, up to the blank line after the headers
 //! - `parse_request`, `RequestError`: the request line, and why a request was refused
 //! - `response_ok`, `response_method_not_allowed`, `response_bad_request`: the answers
-//! - given, in `classroom.rs`: what lets one server take a whole classroom (clients
+//! - given, in `labcli::serving`: what lets one server take a whole classroom (clients
 //!   served at once or by helper threads, time limits, 431 for a request head over the limit)
 //!
 //! Docs chapter: "Step 6: 405 Method Not Allowed".
@@ -25,7 +25,9 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 
-/// Serves clients, many at once, forever: `serve_on_threads` (given, in `classroom.rs`)
+use labcli::serving::{RequestHead, serve_on_threads};
+
+/// Serves clients, many at once, forever: `serve_on_threads` (given, in `labcli::serving`)
 /// calls `handle_connection` for each client.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     serve_on_threads(listener, handle_connection)
@@ -168,13 +170,6 @@ pub fn response_bad_request() -> Vec<u8> {
         "Step 6: return the bytes of a 400 Bad Request response: the status line, Content-Length: 0, Connection: close, then the blank line, and no body (docs chapter \"Step 6: 405 Method Not Allowed\")"
     )
 }
-
-// Given: what lets one server take a whole classroom, in `classroom.rs` next to this file (the
-// same for steps 4 to 7; you need not change it).
-#[path = "classroom.rs"]
-mod classroom;
-pub use classroom::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
-use classroom::{RequestHead, serve_on_threads};
 
 /// The program: `step6 [--host 127.0.0.1] [--port 10000]`.
 pub fn run(program: &str, args: Vec<String>) -> ExitCode {

@@ -18,7 +18,7 @@
 //! - bonus (the lesson's "a few steps further"): HTML folder listings for browsers, a `Date`
 //!   header (`http_date`), `response_internal_server_error`, and running a program found in
 //!   the webroot to send its output (Unix only)
-//! - given, in `classroom.rs`: what lets one server take a whole classroom (clients
+//! - given, in `labcli::serving`: what lets one server take a whole classroom (clients
 //!   served at once or by helper threads, time limits, 431 for a request head over the limit)
 //!
 //! Docs chapter: "Step 7: serving files".
@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use labcli::serving::{RequestHead, serve_on_threads};
 
 /// Serves the workbook's sample site, `webroot/`, to many clients at once, forever.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
@@ -42,7 +43,7 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 }
 
 /// Serves the files under `webroot` to many clients at once, forever: `serve_on_threads`
-/// (given, in `classroom.rs`) calls `handle_connection` for each client.
+/// (given, in `labcli::serving`) calls `handle_connection` for each client.
 pub fn serve_webroot(listener: TcpListener, webroot: &Path) -> io::Result<()> {
     // Each thread that serves clients gets its own copy of the folder's path.
     let webroot = webroot.to_path_buf();
@@ -344,13 +345,6 @@ pub fn http_date(when: DateTime<Utc>) -> String {
         "Step 7 bonus: format `when` like `Sun, 06 Nov 1994 08:49:37 GMT` with `when.format(\"...\")`: %a, %d, %b, %Y, %H:%M:%S (docs chapter \"Step 7: serving files\")"
     )
 }
-
-// Given: what lets one server take a whole classroom, in `classroom.rs` next to this file (the
-// same for steps 4 to 7; you need not change it).
-#[path = "classroom.rs"]
-mod classroom;
-pub use classroom::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
-use classroom::{RequestHead, serve_on_threads};
 
 /// The program: `step7 [--host 127.0.0.1] [--port 10000] [--webroot DIR]`.
 pub fn run(program: &str, args: Vec<String>) -> ExitCode {

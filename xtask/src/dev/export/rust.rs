@@ -262,8 +262,6 @@ pub fn lab_header(text: &str) -> String {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let first = if let Some((start, _)) = first.split_once(", written by `cargo xtask sync-labs`") {
         format!("{start}.")
-    } else if first.contains("from solutions/src/") && first.contains(": given code") {
-        "// Given code, no need to edit it.".to_string()
     } else {
         first.to_string()
     };
@@ -559,13 +557,6 @@ mod tests {
             ),
             "// Your starting point for Step 1: echo.\nrest\n"
         );
-        assert_eq!(
-            lab_header(
-                "// Written by `cargo xtask sync-labs` from solutions/src/classroom.rs: given \
-                 code, no need to edit it.\n"
-            ),
-            "// Given code, no need to edit it.\n"
-        );
     }
 
     #[test]
@@ -574,6 +565,8 @@ mod tests {
         assert!(main.contains("  watch [N] [--poll]"));
         assert!(!main.contains("sync-labs") && !main.contains("for maintainers"));
         assert!(main.contains("mod grade;\n") && main.contains("mod sync;\n"));
+        // The grade's sandbox starts this binary as its PID 1.
+        assert!(main.contains("[\"sandbox-init\", \"--\", program, args @ ..]"));
         assert!(main.contains("fn parse_steps(") && main.contains("pub fn workspace_root("));
         assert!(!main.contains("// export:") && !main.contains("{usage}"));
     }

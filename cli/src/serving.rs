@@ -1,12 +1,13 @@
-// Written by `cargo xtask sync-labs` from solutions/src/classroom.rs: given code, no need to edit it.
-//! Given code, the same for steps 4 to 7: what lets one server take a whole classroom.
+//! Given code, the same for the web servers of steps 4 to 7: what lets one server take a whole
+//! classroom.
 //!
 //! Thirty browsers load the page at the same moment; each opens spare connections that send
 //! nothing until it needs them; students' programs send bytes that no browser would. The
-//! lesson's code (in `lib.rs`) stays as the lesson has it: `serve` hands `handle_connection` to
-//! [`serve_on_threads`], and `read_request` reads through [`RequestHead::limit`]. This file
-//! calls the lesson's code within limits that keep any one client from holding up the others,
-//! or from making the server use ever more threads or memory. You need not change it.
+//! lesson's code (in the lab's `lib.rs`) stays as the lesson has it: `serve` hands
+//! `handle_connection` to [`serve_on_threads`], and `read_request` reads through
+//! [`RequestHead::limit`]. This module calls the lesson's code within limits that keep any one
+//! client from holding up the others, or from making the server use ever more threads or
+//! memory. You need not change it.
 
 use std::any::Any;
 use std::io::{self, Read, Write};
@@ -253,5 +254,125 @@ fn hang_up(mut connection: TcpStream) -> io::Result<()> {
             // A timeout, or a client that reset the connection: either way, it is over.
             Err(_) => return Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+
+    /// Every socket operation of these tests waits at most this long: a test must not hang.
+    const DEADLINE: Duration = Duration::from_secs(5);
+
+    const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    /// Reads a request of [`REQUEST`]'s length through [`RequestHead`], then answers (finding
+    /// where a request head ends is step 4's lesson, not this module's).
+    fn answer_ok(stream: TcpStream) -> io::Result<()> {
+        RequestHead::limit(&stream).read_exact(&mut [0; REQUEST.len()])?;
+        (&stream).write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    /// Reads until the client stops sending, or [`RequestHead`] fails.
+    fn read_all(stream: TcpStream) -> io::Result<()> {
+        RequestHead::limit(&stream).read_to_end(&mut Vec::new())?;
+        Ok(())
+    }
+
+    /// Starts `serve_on_threads` with `handle` on a port of its own; the channel gets the
+    /// message of the panic that ends it, if one does.
+    fn start<H>(handle: H) -> (SocketAddr, mpsc::Receiver<Option<String>>)
+    where
+        H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let (ended, end) = mpsc::channel();
+        thread::spawn(move || {
+            let served =
+                panic::catch_unwind(AssertUnwindSafe(|| serve_on_threads(listener, handle)));
+            let message = served.err().map(|panic| match panic.downcast::<&str>() {
+                Ok(text) => text.to_string(),
+                Err(_) => "a panic without a text".to_string(),
+            });
+            let _ = ended.send(message);
+        });
+        (address, end)
+    }
+
+    fn connect(address: SocketAddr) -> TcpStream {
+        let stream = TcpStream::connect_timeout(&address, DEADLINE).unwrap();
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        stream.set_write_timeout(Some(DEADLINE)).unwrap();
+        stream
+    }
+
+    fn read_answer(mut stream: TcpStream) -> String {
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    #[test]
+    fn a_request_head_within_the_limit_reads_through() {
+        let mut read = Vec::new();
+        RequestHead::limit(REQUEST).read_to_end(&mut read).unwrap();
+        assert_eq!(read, REQUEST);
+    }
+
+    #[test]
+    fn a_read_past_the_limit_fails_with_its_own_kind() {
+        let mut head = RequestHead::limit(io::repeat(b'a'));
+        let mut buffer = [0; 1000];
+        let mut given = 0;
+        let error = loop {
+            match head.read(&mut buffer) {
+                Ok(n) => given += n as u64,
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(given, MAX_REQUEST_HEAD);
+        assert_eq!(error.kind(), HEAD_TOO_LARGE);
+    }
+
+    #[test]
+    fn a_client_whose_request_has_arrived_is_answered() {
+        let (address, _) = start(answer_ok);
+        let mut client = connect(address);
+        client.write_all(REQUEST).unwrap();
+        assert!(read_answer(client).starts_with("HTTP/1.1 200 OK\r\n"));
+    }
+
+    #[test]
+    fn a_slow_client_is_answered_by_a_helper() {
+        let (address, _) = start(answer_ok);
+        let mut client = connect(address);
+        // Later than the accepting thread waits: the client goes to a helper.
+        thread::sleep(ARRIVAL_WAIT * 50);
+        for piece in REQUEST.chunks(4) {
+            client.write_all(piece).unwrap();
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert!(read_answer(client).starts_with("HTTP/1.1 200 OK\r\n"));
+    }
+
+    #[test]
+    fn a_slow_head_over_the_limit_gets_431() {
+        let (address, _) = start(read_all);
+        let mut client = connect(address);
+        thread::sleep(ARRIVAL_WAIT * 50);
+        let head = [b'x'; MAX_REQUEST_HEAD as usize + 1000];
+        client.write_all(&head).unwrap();
+        let answer = read_answer(client);
+        assert_eq!(answer.as_bytes(), HEAD_TOO_LARGE_ANSWER, "{answer}");
+    }
+
+    #[test]
+    fn a_panic_in_the_handler_stops_the_server_with_that_panic() {
+        let (address, end) = start(|_| panic!("a bug to fix"));
+        connect(address).write_all(REQUEST).unwrap();
+        let panicked = end.recv_timeout(DEADLINE).expect("the server still runs");
+        assert_eq!(panicked.as_deref(), Some("a bug to fix"));
     }
 }
