@@ -664,11 +664,11 @@ mod tests {
 
     #[test]
     fn the_check_only_variable_is_the_one_labcli_reads() {
-        let labcli = std::fs::read_to_string(crate::workspace_root().join("cli/src/lib.rs"));
+        let labcli = std::fs::read_to_string(crate::workspace_root().join("labcli/src/lib.rs"));
         let declared = format!("pub const CHECK_ONLY_VARIABLE: &str = \"{CHECK_ONLY_VARIABLE}\";");
         assert!(
             labcli.unwrap().contains(&declared),
-            "cli/src/lib.rs: {declared}"
+            "labcli/src/lib.rs: {declared}"
         );
     }
 

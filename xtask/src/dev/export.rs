@@ -6,7 +6,7 @@
 //! that the choice can be read in one place:
 //!
 //! - copied: the chosen labs, the suites their hosts include, the test support (`tests/`
-//!   without `tests/browser`), `cli/`, `webroot/`, the cargo and git settings, `grade.yml`,
+//!   without `tests/browser`), `labcli/`, `webroot/`, the cargo and git settings, `grade.yml`,
 //!   and the students' tasks of xtask ([`STUDENT_MODULES`], with `xtask/hints.md`);
 //! - cut down: the tables of steps and points to the chosen steps, the hints likewise, the
 //!   tests that need a file the export leaves out, the dependencies on left-out packages, and
@@ -69,7 +69,7 @@ const COPIED: &[&str] = &[
     ".gitignore",
     ".github/workflows/grade.yml",
     "Cargo.lock",
-    "cli",
+    "labcli",
     "docs/book.toml",
     "docs/mermaid-init.js",
     "docs/src/images",
@@ -272,11 +272,11 @@ fn workspace_manifest(root: &Path, steps: &[&Step]) -> Result<String, String> {
     Ok(format!(
         "[workspace]\n\
          resolver = \"3\"\n\
-         members = [\n    \"cli\",\n{}    \"tests\",\n    \"xtask\",\n]\n\
+         members = [\n    \"labcli\",\n{}    \"tests\",\n    \"xtask\",\n]\n\
          # `cargo test` runs what passes on a fresh clone: the shared command line, the test\n\
          # support and the workbook's tasks. The labs are left out on purpose: they start red,\n\
          # and `cargo test -p stepN` is your loop.\n\
-         default-members = [\"cli\", \"tests\", \"xtask\"]\n\n{settings}",
+         default-members = [\"labcli\", \"tests\", \"xtask\"]\n\n{settings}",
         labs
     ))
 }
@@ -397,7 +397,7 @@ mod tests {
             "xtask/starters/step7-serve-files/src/lib.rs",
             "tests/suites/step7_bonus.rs",
             "tests/src/lib.rs",
-            "cli/Cargo.toml",
+            "labcli/Cargo.toml",
             "xtask/src/grade/report.rs",
             "xtask/src/watch/view.rs",
             "webroot/make_time",
