@@ -4,7 +4,7 @@
 //!
 //! The host brings the lab's `resolve_uri`, `ResolveError`, `response_ok`,
 //! `response_not_found`, `serve`, `serve_webroot` and `program()` into scope. The tests use the
-//! workbook's `webroot/`, whose files `tests/tests/webroot.rs` pins, and temporary web roots
+//! workbook's `webroot/`, whose files `tests/testkit/tests/webroot.rs` pins, and temporary web roots
 //! made for one test.
 
 use super::*;

@@ -124,7 +124,7 @@ mod tests {
     fn every_docs_chapter_a_message_names_exists() {
         let titles: Vec<String> = summary().into_iter().map(|(title, _)| title).collect();
         let sources = files(
-            &["solutions/src", "tests/suites", "tests/src", "labcli/src"],
+            &["solutions/src", "tests/suites", "tests/testkit/src", "labcli/src"],
             "rs",
         );
         for (path, text) in sources {

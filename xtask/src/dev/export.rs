@@ -5,9 +5,10 @@
 //! written anew ([`plan`]); nothing of it is a build of this workspace's own configuration, so
 //! that the choice can be read in one place:
 //!
-//! - copied: the chosen labs, the suites their hosts include, the test support (`tests/`
-//!   without `tests/browser`), `labcli/`, `webroot/`, the cargo and git settings, `grade.yml`,
-//!   and the students' tasks of xtask ([`STUDENT_MODULES`], with `xtask/hints.md`);
+//! - copied: the chosen labs, the suites their hosts include, the test support
+//!   (`tests/testkit/`, not `tests/browser/`), `labcli/`, `webroot/`, the cargo and git
+//!   settings, `grade.yml`, and the students' tasks of xtask ([`STUDENT_MODULES`], with
+//!   `xtask/hints.md`);
 //! - cut down: the tables of steps and points to the chosen steps, the hints likewise, the
 //!   tests that need a file the export leaves out, the dependencies on left-out packages, and
 //!   the book without its instructors' and maintainers' pages (`export/book.rs`);
@@ -74,9 +75,7 @@ const COPIED: &[&str] = &[
     "docs/mermaid-init.js",
     "docs/src/images",
     "docs/src/mermaid",
-    "tests/Cargo.toml",
-    "tests/src",
-    "tests/tests",
+    "tests/testkit",
     "webroot",
     "xtask/Cargo.toml",
     "xtask/tests",
@@ -272,11 +271,11 @@ fn workspace_manifest(root: &Path, steps: &[&Step]) -> Result<String, String> {
     Ok(format!(
         "[workspace]\n\
          resolver = \"3\"\n\
-         members = [\n    \"labcli\",\n{}    \"tests\",\n    \"xtask\",\n]\n\
+         members = [\n    \"labcli\",\n{}    \"tests/testkit\",\n    \"xtask\",\n]\n\
          # `cargo test` runs what passes on a fresh clone: the shared command line, the test\n\
          # support and the workbook's tasks. The labs are left out on purpose: they start red,\n\
          # and `cargo test -p stepN` is your loop.\n\
-         default-members = [\"labcli\", \"tests\", \"xtask\"]\n\n{settings}",
+         default-members = [\"labcli\", \"tests/testkit\", \"xtask\"]\n\n{settings}",
         labs
     ))
 }
@@ -396,7 +395,7 @@ mod tests {
             "labs/step7-serve-files/tests/step7.rs",
             "xtask/starters/step7-serve-files/src/lib.rs",
             "tests/suites/step7_bonus.rs",
-            "tests/src/lib.rs",
+            "tests/testkit/src/lib.rs",
             "labcli/Cargo.toml",
             "xtask/src/grade/report.rs",
             "xtask/src/watch/view.rs",
@@ -408,13 +407,13 @@ mod tests {
         ] {
             assert!(files.contains_key(present), "{present} is missing");
         }
-        let site = text(&files, "tests/tests/webroot.rs");
+        let site = text(&files, "tests/testkit/tests/webroot.rs");
         assert!(site.contains("fn the_site_holds_exactly_its_files"));
         assert!(
             !site.contains("browser"),
             "the tests that decode the site's pictures (browser::Image) are left out"
         );
-        assert!(!text(&files, "tests/Cargo.toml").contains("browser"));
+        assert!(!text(&files, "tests/testkit/Cargo.toml").contains("browser"));
         assert!(files["webroot/make_time"].executable);
         assert!(files[".ci/run"].executable);
         for path in files.keys() {
@@ -448,7 +447,7 @@ mod tests {
         assert!(files.contains_key("tests/suites/step3.rs"));
         assert!(!files.contains_key("tests/suites/step4.rs"));
         let manifest = text(&files, "Cargo.toml");
-        assert!(manifest.contains("    \"labs/step3-http-client\",\n    \"tests\",\n"));
+        assert!(manifest.contains("    \"labs/step3-http-client\",\n    \"tests/testkit\",\n"));
         assert!(!manifest.contains("step4"));
         let steps = text(&files, "xtask/src/steps.rs");
         assert!(steps.contains("lab(3, ") && !steps.contains("lab(4, "));

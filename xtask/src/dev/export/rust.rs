@@ -13,7 +13,7 @@ pub fn cut(files: &mut Files, last: u8) -> Result<(), String> {
         points_table(text, last)
     })?;
     let omitted_crates: Vec<&str> = OMITTED_PACKAGES.iter().map(|(_, name)| *name).collect();
-    for manifest in ["xtask/Cargo.toml", "tests/Cargo.toml"] {
+    for manifest in ["xtask/Cargo.toml", "tests/testkit/Cargo.toml"] {
         edit(files, manifest, |text| {
             Ok(without_dependencies(text, &omitted_crates))
         })?;
@@ -74,7 +74,7 @@ fn markers(last: u8) -> Vec<String> {
 fn test_modules(files: &Files) -> Vec<String> {
     let mut found: Vec<String> = files
         .keys()
-        .filter(|path| path.starts_with("xtask/tests/") || path.starts_with("tests/tests/"))
+        .filter(|path| path.starts_with("xtask/tests/") || path.starts_with("tests/testkit/tests/"))
         .cloned()
         .collect();
     for (path, file) in files.iter().filter(|(path, _)| path.ends_with(".rs")) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use browser::Image;
 
 fn webroot() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../webroot")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../webroot")
 }
 
 /// Every file of the site, as paths relative to `webroot/` with `/` between folders.
