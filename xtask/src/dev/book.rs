@@ -124,7 +124,12 @@ mod tests {
     fn every_docs_chapter_a_message_names_exists() {
         let titles: Vec<String> = summary().into_iter().map(|(title, _)| title).collect();
         let sources = files(
-            &["solutions/src", "tests/suites", "tests/testkit/src", "labcli/src"],
+            &[
+                "solutions/src",
+                "tests/suites",
+                "tests/testkit/src",
+                "labcli/src",
+            ],
             "rs",
         );
         for (path, text) in sources {
@@ -192,7 +197,15 @@ mod tests {
     fn every_cargo_package_the_book_names_exists() {
         let mut packages: Vec<String> = STEPS.iter().map(|step| step.package()).collect();
         packages.extend(
-            ["solutions", "xtask", "testkit", "labcli", "kit", "browser"].map(String::from),
+            [
+                "solutions",
+                "xtask",
+                "testkit",
+                "labcli",
+                "protocol-tools",
+                "browser",
+            ]
+            .map(String::from),
         );
         let bare = |word: &str| {
             word.trim_matches(|c: char| !c.is_ascii_alphanumeric())

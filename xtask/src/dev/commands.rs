@@ -4,7 +4,7 @@
 //! all commands, one a line), or an inline `` `cargo run ...` `` in the prose. Each file
 //! (every chapter and the README) is played from top to bottom as a reader would:
 //!
-//! - Our programs (`cargo run -p solutions|stepN|kit ...`) first run with
+//! - Our programs (`cargo run -p solutions|stepN|protocol-tools ...`) first run with
 //!   `labcli::CHECK_ONLY_VARIABLE` set: their arguments must be valid, and they say what they
 //!   would do. A lab's command runs the reference with the same arguments (`cargo run -p step4
 //!   -- ARGS` is `solutions step4 ARGS`): the two share their command line.
@@ -247,14 +247,14 @@ const TOOLS: &[(&str, &str)] = &[
     ("python3", "Debian's `python3`"),
 ];
 
-/// Builds our programs (the reference and the kit) and finds their paths in cargo's report.
+/// Builds our programs (the reference and the protocol tools) and finds their paths in cargo's report.
 pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
     let args = [
         "build",
         "--package",
         "solutions",
         "--package",
-        "kit",
+        "protocol-tools",
         "--bins",
         "--message-format=json",
     ];
@@ -645,7 +645,7 @@ mod tests {
         );
         assert_eq!(
             kind(
-                "cargo run -p kit --bin send -- 'POST / HTTP/1.0\\r\\n\\r\\n' --to 127.0.0.1:10000 | head -n 1"
+                "cargo run -p protocol-tools --bin send -- 'POST / HTTP/1.0\\r\\n\\r\\n' --to 127.0.0.1:10000 | head -n 1"
             ),
             ours(
                 "send",
@@ -677,7 +677,7 @@ mod tests {
         assert!(is_pattern("cargo run -p solutions -- demo N"));
         assert!(is_pattern("cargo run -p solutions -- stepN ..."));
         assert!(!is_pattern(
-            "cargo run -p kit --bin send -- 'GET / HTTP/1.0' --to 127.0.0.1:1"
+            "cargo run -p protocol-tools --bin send -- 'GET / HTTP/1.0' --to 127.0.0.1:1"
         ));
     }
 

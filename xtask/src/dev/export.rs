@@ -35,7 +35,7 @@ pub const USAGE: &str = "usage: cargo xtask export DIR [--steps 1-N]
 
 Writes into DIR (a new or empty folder) the repository that students fork: the labs of steps
 1 to N (default: all), the suites, the test support, the students' tasks of xtask (watch,
-hint, reset, grade), the web root and the book, without the reference, the kit, the
+hint, reset, grade), the web root and the book, without the reference, the protocol tools, the
 instructors' and maintainers' pages and tasks. Then publish it:
 
   cd DIR && git init && git add --all && git commit -m \"The workbook, steps 1-N\"
@@ -59,7 +59,7 @@ pub const OMITTED_PAGES: &[&str] = &[
 /// The workspace packages the export leaves out, by folder and by crate name.
 pub const OMITTED_PACKAGES: &[(&str, &str)] = &[
     ("solutions", "solutions"),
-    ("kit", "kit"),
+    ("protocol-tools", "protocol-tools"),
     ("tests/browser", "browser"),
 ];
 
@@ -419,7 +419,7 @@ mod tests {
         for path in files.keys() {
             for left_out in [
                 "solutions/",
-                "kit/",
+                "protocol-tools/",
                 "tests/browser/",
                 "xtask/src/dev/verify.rs",
                 "xtask/src/sync",

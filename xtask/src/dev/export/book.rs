@@ -1,5 +1,5 @@
 //! The book as students get it: without the pages for instructors and maintainers and the
-//! links to them, without the kit's sections, and with the lab's own program where a page runs
+//! links to them, without the protocol tools' sections, and with the lab's own program where a page runs
 //! the reference. The rules read the book's own conventions (console blocks, `##` sections),
 //! so a chapter needs no markers; `scan.rs` catches what they miss.
 
@@ -107,7 +107,7 @@ pub fn summary(text: &str, omitted: &[String]) -> String {
 
 /// A page of the book as the export of steps 1 to `last` has it, without links to `omitted`.
 pub fn page(text: &str, omitted: &[String], last: u8) -> String {
-    let text = without_kit(text);
+    let text = without_protocol_tools(text);
     let mut kept = String::new();
     let mut in_console = false;
     let mut after_demo: Option<&str> = None;
@@ -205,15 +205,15 @@ fn unlinked(line: &str, omitted: &[String]) -> String {
     line
 }
 
-/// Whether `text` runs a program of the kit, which the export leaves out.
-fn runs_kit(text: &str) -> bool {
-    text.contains("cargo run -p kit")
+/// Whether `text` runs one of the protocol tools, which the export leaves out.
+fn runs_protocol_tools(text: &str) -> bool {
+    text.contains("cargo run -p protocol-tools")
 }
 
-/// The page without its sections that run the kit: a section goes when its own text does, or
+/// The page without its sections that run the protocol tools: a section goes when its own text does, or
 /// when all its subsections go and it has no code of its own; so does a list item that runs it.
-fn without_kit(text: &str) -> String {
-    let lines = without_kit_items(text);
+fn without_protocol_tools(text: &str) -> String {
+    let lines = without_protocol_tools_items(text);
     // Headings outside code blocks: (line, level).
     let mut headings = Vec::new();
     let mut in_code = false;
@@ -245,7 +245,7 @@ fn without_kit(text: &str) -> String {
             .collect();
         // A section that only introduces its subsections goes with them.
         let all_children_go = !children.is_empty() && children.iter().all(|&c| dropped[c]);
-        dropped[at] = runs_kit(&own) || (all_children_go && !own.contains("```"));
+        dropped[at] = runs_protocol_tools(&own) || (all_children_go && !own.contains("```"));
     }
     let mut gone = vec![false; lines.len()];
     for at in (0..headings.len()).filter(|&at| dropped[at]) {
@@ -267,8 +267,8 @@ fn without_kit(text: &str) -> String {
 }
 
 /// The lines of `text` without the list items (a `- ` line and the lines indented under it)
-/// that run the kit.
-fn without_kit_items(text: &str) -> Vec<&str> {
+/// that run the protocol tools.
+fn without_protocol_tools_items(text: &str) -> Vec<&str> {
     let lines: Vec<&str> = text.lines().collect();
     let mut kept = Vec::new();
     let mut index = 0;
@@ -281,7 +281,7 @@ fn without_kit_items(text: &str) -> Vec<&str> {
             index + 1
         };
         let item = &lines[index..end];
-        if !(lines[index].starts_with("- ") && runs_kit(&item.join("\n"))) {
+        if !(lines[index].starts_with("- ") && runs_protocol_tools(&item.join("\n"))) {
             kept.extend_from_slice(item);
         }
         index = end;
@@ -348,7 +348,7 @@ mod tests {
              $ cargo run -p step4                  # your lab\n\
              $ cargo run -p solutions -- step4     # the reference\n\
              $ cargo run -p solutions -- step3 https://example.com/\n\
-             solutions step3: invalid URL\n```\n<!-- checked by kit/tests/chapter.rs -->\n",
+             solutions step3: invalid URL\n```\n<!-- checked by protocol-tools/tests/chapter.rs -->\n",
             &omitted(7),
             7,
         );
@@ -362,14 +362,16 @@ mod tests {
     }
 
     #[test]
-    fn sections_and_items_that_run_the_kit_go() {
-        let text = "# Page\n\n## Try it\n\nThe kit has programs.\n\n### One\n\n\
-                    `cargo run -p kit --bin a`\n\n### Two\n\n`cargo run -p kit --bin b`\n\n\
-                    ## Keep\n\n- kept\n- `cargo run -p kit --bin send`\n  goes\n- kept too\n\n\
-                    ### Curl\n\nkept\n\n### Tap\n\n`cargo run -p kit --bin wiretap`\n\n\
-                    ## Code\n\n```console\n$ curl\n```\n\n### Tap\n\n`cargo run -p kit`\n";
+    fn sections_and_items_that_run_the_protocol_tools_go() {
+        let text = "# Page\n\n## Try it\n\nThe protocol tools are programs.\n\n### One\n\n\
+                    `cargo run -p protocol-tools --bin a`\n\n\
+                    ### Two\n\n`cargo run -p protocol-tools --bin b`\n\n\
+                    ## Keep\n\n- kept\n- `cargo run -p protocol-tools --bin send`\n  goes\n\
+                    - kept too\n\n\
+                    ### Curl\n\nkept\n\n### Tap\n\n`cargo run -p protocol-tools --bin wiretap`\n\n\
+                    ## Code\n\n```console\n$ curl\n```\n\n### Tap\n\n`cargo run -p protocol-tools`\n";
         assert_eq!(
-            without_kit(text),
+            without_protocol_tools(text),
             "# Page\n\n## Keep\n\n- kept\n- kept too\n\n### Curl\n\nkept\n\n\
              ## Code\n\n```console\n$ curl\n```\n"
         );

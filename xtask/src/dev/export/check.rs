@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn a_missing_task_or_package_is_named() {
         let file = super::super::File {
-            bytes: b"run `cargo xtask verify` and cargo test -p kit.\n".to_vec(),
+            bytes: b"run `cargo xtask verify` and cargo test -p protocol-tools.\n".to_vec(),
             executable: false,
         };
         let files = Files::from([("README.md".to_string(), file)]);

@@ -53,7 +53,7 @@ fn markers(last: u8) -> Vec<String> {
         "solutions/",
         "solutions::",
         "CARGO_BIN_EXE_solutions",
-        "\"kit/",
+        "\"protocol-tools/",
         "browser::",
         "sync::write",
         "sync::stale",

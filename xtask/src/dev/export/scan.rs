@@ -80,13 +80,13 @@ pub fn answer_lines(
 }
 
 /// Every problem found in `files`: an answer line outside the starters of later steps, a file
-/// of the reference or the kit, a text that sends students to the reference.
+/// of the reference or the protocol tools, a text that sends students to the reference.
 pub fn problems(files: &Files, steps: &[&Step], answers: &[Answer]) -> Vec<String> {
     let mut problems = Vec::new();
     for (path, file) in files {
-        if path.starts_with("solutions/") || path.starts_with("kit/") {
+        if path.starts_with("solutions/") || path.starts_with("protocol-tools/") {
             problems.push(format!(
-                "{path} is exported: the export must leave out solutions/ and kit/ \
+                "{path} is exported: the export must leave out solutions/ and protocol-tools/ \
                  (see `COPIED` in xtask/src/dev/export.rs)"
             ));
         }

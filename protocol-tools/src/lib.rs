@@ -1,4 +1,4 @@
-//! The classroom kit: small programs for watching protocols on the wire and speaking them by
+//! The protocol tools: small programs for watching protocols on the wire and speaking them by
 //! hand, as the chapter "What is a protocol?" does.
 //!
 //! - [`wiretap`]: `wiretap --listen PORT --to HOST:PORT` forwards TCP connections and prints
@@ -9,7 +9,7 @@
 //! - [`pop3`]: `mock-pop3`, a maildrop with two messages for bob
 //! - [`lines`]: the line reader both mail servers use; [`cli`]: what every program shares
 //!
-//! Only the standard library and `labcli` (argument parsing): the kit builds in seconds.
+//! Only the standard library and `labcli` (argument parsing): the tools build in seconds.
 
 pub mod cli;
 pub mod escapes;

@@ -1,4 +1,4 @@
-//! What the kit's tests share: starting each program, and talking to the mock servers one line
+//! What the protocol tools' tests share: starting each program, and talking to the mock servers one line
 //! at a time, with a deadline on every read and write (testkit's `connect` sets them).
 //!
 //! A conversation can also be written in the book's notation and replayed: `C (-->): ...<CRLF>`

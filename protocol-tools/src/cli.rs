@@ -1,4 +1,4 @@
-//! What the kit's programs share: `--help`, usage errors (exit 2), network failures (exit 1),
+//! What the protocol tools share: `--help`, usage errors (exit 2), network failures (exit 1),
 //! binding and announcing `listening on ADDR`, and printing that never panics.
 
 use std::io::{self, Write};

@@ -2,7 +2,7 @@
 //! mock servers; these tests replay them, so the book says exactly what the programs answer.
 //!
 //! A block is replayed when the line before its opening fence is the marker
-//! `<!-- replayed against mock-smtp by kit/tests/chapter.rs -->` (or `mock-pop3`).
+//! `<!-- replayed against mock-smtp by protocol-tools/tests/chapter.rs -->` (or `mock-pop3`).
 
 mod support;
 
@@ -46,7 +46,8 @@ fn marked_blocks(marker: &str) -> Vec<String> {
 
 #[test]
 fn the_smtp_conversations_in_the_chapter_are_what_mock_smtp_answers() {
-    let blocks = marked_blocks("<!-- replayed against mock-smtp by kit/tests/chapter.rs -->");
+    let blocks =
+        marked_blocks("<!-- replayed against mock-smtp by protocol-tools/tests/chapter.rs -->");
     assert!(
         !blocks.is_empty(),
         "the chapter should show an SMTP exchange"
@@ -59,12 +60,13 @@ fn the_smtp_conversations_in_the_chapter_are_what_mock_smtp_answers() {
 #[test]
 fn the_chapter_shows_what_mock_smtp_prints_for_its_exchange() {
     let printed = marked_blocks(
-        "<!-- printed by mock-smtp after the SMTP exchange above; checked by kit/tests/chapter.rs -->",
+        "<!-- printed by mock-smtp after the SMTP exchange above; checked by protocol-tools/tests/chapter.rs -->",
     );
     let [printed] = printed.as_slice() else {
         panic!("the chapter should show, once, what mock-smtp prints");
     };
-    let exchange = marked_blocks("<!-- replayed against mock-smtp by kit/tests/chapter.rs -->");
+    let exchange =
+        marked_blocks("<!-- replayed against mock-smtp by protocol-tools/tests/chapter.rs -->");
     let server = mock_smtp();
     replay(&server, &exchange[0]);
     assert_eq!(
@@ -76,7 +78,8 @@ fn the_chapter_shows_what_mock_smtp_prints_for_its_exchange() {
 
 #[test]
 fn the_pop3_conversations_in_the_chapter_are_what_mock_pop3_answers() {
-    let blocks = marked_blocks("<!-- replayed against mock-pop3 by kit/tests/chapter.rs -->");
+    let blocks =
+        marked_blocks("<!-- replayed against mock-pop3 by protocol-tools/tests/chapter.rs -->");
     assert!(
         !blocks.is_empty(),
         "the chapter should show a POP3 exchange"
@@ -90,7 +93,7 @@ fn the_pop3_conversations_in_the_chapter_are_what_mock_pop3_answers() {
 /// and the message it fetches is message 1 of the mock POP3 maildrop.
 #[test]
 fn the_imap_literals_announce_their_true_sizes() {
-    let blocks = marked_blocks("<!-- literal sizes checked by kit/tests/chapter.rs -->");
+    let blocks = marked_blocks("<!-- literal sizes checked by protocol-tools/tests/chapter.rs -->");
     let [block] = blocks.as_slice() else {
         panic!("the chapter should show one IMAP exchange, marked");
     };
@@ -131,7 +134,7 @@ fn the_imap_literals_announce_their_true_sizes() {
     assert_eq!(literals, 2, "the example fetches a header and a body");
     assert_eq!(
         String::from_utf8_lossy(&fetched),
-        String::from_utf8_lossy(kit::pop3::MAILDROP[0]),
+        String::from_utf8_lossy(protocol_tools::pop3::MAILDROP[0]),
         "header and body together are message 1 of the mock maildrop"
     );
     assert!(
@@ -145,10 +148,10 @@ fn the_imap_literals_announce_their_true_sizes() {
 fn the_try_it_section_uses_the_programs_default_ports() {
     let text = chapter();
     for shown in [
-        format!("nc -C localhost {}", kit::smtp::PORT),
-        format!("nc -C localhost {}", kit::pop3::PORT),
-        format!("listening on 127.0.0.1:{}", kit::smtp::PORT),
-        format!("listening on 127.0.0.1:{}", kit::pop3::PORT),
+        format!("nc -C localhost {}", protocol_tools::smtp::PORT),
+        format!("nc -C localhost {}", protocol_tools::pop3::PORT),
+        format!("listening on 127.0.0.1:{}", protocol_tools::smtp::PORT),
+        format!("listening on 127.0.0.1:{}", protocol_tools::pop3::PORT),
     ] {
         assert!(text.contains(&shown), "the chapter should show `{shown}`");
     }
