@@ -14,9 +14,9 @@ use crate::grade::golden::{BUILD_DIR, BUILD_FOLDER};
 use crate::grade::sources::{TestsFrom, mirror, scratch, trusted};
 use crate::{sync, workspace_root};
 
-/// The first run builds every lab when the build folder is new.
+/// The first run builds step 1's lab, and its dependencies when the build folder is new.
 const FIRST_RUN: Duration = Duration::from_secs(600);
-/// A save rebuilds one lab and runs its tests.
+/// A save rebuilds one lab and runs its tests, after the other labs' first build.
 const A_RUN: Duration = Duration::from_secs(120);
 
 /// What the session prints, line by line, as a pipe would carry it.
@@ -83,7 +83,9 @@ fn a_saved_answer_turns_the_step_green_and_the_next_one_starts() {
         root: copy.0.clone(),
         step: None,
         poll: false,
-        build_dir: root.join(BUILD_DIR),
+        // Cargo names a path package's artifacts alike wherever its workspace lies: the copy
+        // shares the golden cases' target folder, in turn with them, and reuses its build.
+        target: root.join(BUILD_DIR).join("target"),
     };
     let (sender, events) = mpsc::channel();
     let (pane, printed) = mpsc::channel();
