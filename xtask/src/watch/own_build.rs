@@ -60,6 +60,8 @@ pub fn test(root: &Path, target: &Path, steps: &[&'static Step]) -> Result<Vec<S
         let listing = match built {
             Built::DoesNotCompile(error) => Err(error),
             Built::Tests(binary) => {
+                // Cargo names it from where it ran, the root; the tests run in the lab's folder.
+                let binary = root.join(binary);
                 let dir = root.join("labs").join(step.dir);
                 let (tests, ignored) = list(&binary, &dir)?;
                 jobs.extend(
