@@ -31,6 +31,7 @@ pub mod golden;
 use std::path::Path;
 use std::process::ExitCode;
 
+pub use compile::{Built, build as build_tests};
 #[cfg(test)]
 pub use model::TestGrade;
 pub use model::{Blocker, Kind, LabResult, Report, Status, StepGrade};
@@ -38,8 +39,10 @@ pub use options::Options;
 use options::Sandboxing;
 use options::{USAGE, parse};
 pub use report::progress;
-pub use run::Outcome;
-use run::{Job, Ran, Runner};
+use run::{Job, Runner};
+pub use run::{
+    Outcome, Ran, TEST_DEADLINE, clean, ended_without_result, failed, in_parallel, timed_out,
+};
 use sandbox::{Isolation, Layout};
 use sources::TestsFrom;
 
@@ -173,10 +176,7 @@ pub fn grade(options: &Options) -> Result<Report, String> {
         job_folders: options.job_folders.clone(),
         scratch: options.build_dir.join("runs"),
     };
-    let isolation = match options.sandbox {
-        Sandboxing::Off => Isolation::NotIsolated("a student's own view".into()),
-        Sandboxing::WhereItWorks | Sandboxing::Required => sandbox::detect(&layout),
-    };
+    let isolation = sandbox::detect(&layout);
     if let (Sandboxing::Required, Isolation::NotIsolated(why)) = (options.sandbox, &isolation) {
         return Err(format!("--sandbox: {why}"));
     }
@@ -248,6 +248,21 @@ pub fn grade(options: &Options) -> Result<Report, String> {
         });
     }
     Ok(report)
+}
+
+/// The tests of `step` as they ran (`ran`, named as the lab's test binary names them; the
+/// `ignored` ones are its bonus tests), scored as a grade scores them: for `watch`, which runs
+/// them from the student's own build.
+pub fn scored(
+    step: &'static crate::steps::Step,
+    ran: Vec<(String, Ran)>,
+    ignored: &std::collections::BTreeSet<String>,
+) -> StepGrade {
+    StepGrade {
+        step,
+        result: LabResult::Tested(model::score(step, ran, ignored)),
+        tampering: Vec::new(),
+    }
 }
 
 /// `revision` in words: its short commit id, and its name when that is not the id.

@@ -1,7 +1,10 @@
 //! `cargo xtask watch [N] [--poll]`: the student's loop of saving and testing, run for them.
-//! The tests run through `grade`, whose progress and statuses the view shows, so that watching
-//! and grading can never disagree on what is done.
+//! The labs are built by the student's own build, as `cargo test -p stepN` builds them, and
+//! the tests are scored by the grade, whose progress and statuses the view shows, so that
+//! watching and grading can never disagree on what is done.
 //!
+//! - `watch/own_build.rs`: building a lab's test target in the workspace's own target folder,
+//!   and running each of its tests in a process of its own with the grade's deadline
 //! - `watch/files.rs`: the file watcher, and the contents of a lab that decide whether a save
 //!   changed anything
 //! - `watch/keys.rs`: the keyboard, and the terminal's key mode, so that `q` quits at once
@@ -9,15 +12,17 @@
 
 mod files;
 mod keys;
+mod own_build;
 mod view;
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::grade::{Options, Report, Status, grade};
+use crate::grade::{Report, Status, StepGrade};
 use crate::steps::{STEPS, Step};
 use files::Snapshot;
 use view::Suites;
@@ -51,8 +56,8 @@ pub enum Event {
     Changed(Vec<PathBuf>),
     /// The file watcher reported an error.
     WatchFailed(String),
-    /// A run of the tests ended (boxed: a report is large).
-    Graded(Box<Result<Report, String>>),
+    /// A run of the tests ended, with the steps it tested (boxed: a grade is large).
+    Tested(Box<Result<Vec<StepGrade>, String>>),
     Quit,
 }
 
@@ -62,7 +67,9 @@ pub struct Watch {
     /// The step to start with; by default, the first that is not done.
     pub step: Option<&'static Step>,
     pub poll: bool,
-    pub build_dir: PathBuf,
+    /// Cargo's target folder: the one `cargo test` uses, so that either reuses the other's
+    /// build.
+    pub target: PathBuf,
 }
 
 /// `cargo xtask watch ARGS`.
@@ -75,7 +82,7 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
         root: root.to_path_buf(),
         step: None,
         poll: false,
-        build_dir: Options::working_tree(root, Vec::new()).build_dir,
+        target: own_build::target_dir(root)?,
     };
     for arg in args {
         match *arg {
@@ -132,12 +139,16 @@ pub fn run(
         current: watch.step,
         running: false,
         due: None,
-        tested: Snapshot::default(),
+        tested: BTreeMap::new(),
         news: Vec::new(),
     };
+    // The step to work on first, on its own, so that its view comes as soon as it can; the
+    // others follow, all at once, for the table of every step.
+    let first = watch.step.unwrap_or(&STEPS[0]);
     session.say(&format!(
-        "watch: testing every step once, to show how far each is (the first time, it builds \
-         every lab: a minute or two){}; {}",
+        "watch: testing step {}, then the other steps, to show how far each is (the first \
+         time, it builds the labs){}; {}",
+        first.number,
         if watch.poll {
             "; polling for changes"
         } else {
@@ -145,7 +156,7 @@ pub fn run(
         },
         screen.how_to_quit
     ))?;
-    session.start(STEPS.iter().collect());
+    session.start(vec![first]);
     loop {
         let waiting = session.due.filter(|_| !session.running);
         let event = match waiting {
@@ -165,7 +176,9 @@ pub fn run(
                 session.test_if_changed()?;
             }
             Some(Event::Changed(paths)) => {
-                let concerned = session.current.is_some_and(|step| {
+                // Until the first run has found the step to watch, any lab may be it.
+                let watched = session.current.map_or(STEPS, std::slice::from_ref);
+                let concerned = watched.iter().any(|step| {
                     paths
                         .iter()
                         .any(|p| files::concerns(&session.root_names, step, p))
@@ -177,9 +190,9 @@ pub fn run(
             Some(Event::WatchFailed(error)) => {
                 session.say(&format!("watch: the file watcher failed: {error}"))?;
             }
-            Some(Event::Graded(result)) => {
+            Some(Event::Tested(result)) => {
                 session.running = false;
-                session.graded(*result)?;
+                session.tested(*result)?;
             }
             Some(Event::Quit) => return session.quit(events),
         }
@@ -194,31 +207,33 @@ struct Session<'a> {
     sender: Sender<Event>,
     out: &'a mut dyn Write,
     screen: &'a Screen,
-    /// The grade of every step, once the first run has made it.
+    /// The grade of every step tested so far, in the order of the steps.
     report: Option<Report>,
-    /// The step being watched; none until the first run has found it.
+    /// The step being watched; none until a run has found it.
     current: Option<&'static Step>,
     /// Whether a run is under way (one at a time).
     running: bool,
     /// When a change has settled and the tests may run again.
     due: Option<Instant>,
-    /// The current lab's files as the last run tested them.
-    tested: Snapshot,
+    /// Each lab's files as its last run tested them, by step number.
+    tested: BTreeMap<u8, Snapshot>,
     /// What happened since the last save, shown above the progress.
     news: Vec<String>,
 }
 
 impl Session<'_> {
-    /// Runs the tests of `steps` on a thread; [`Event::Graded`] brings the grade back.
+    /// Builds and runs the tests of `steps` on a thread; [`Event::Tested`] brings their
+    /// grades back.
     fn start(&mut self, steps: Vec<&'static Step>) {
-        if let Some(step) = self.current {
-            self.tested = Snapshot::of(&self.watch.root, step);
+        let root = self.watch.root.clone();
+        for step in &steps {
+            self.tested.insert(step.number, Snapshot::of(&root, step));
         }
-        let mut options = Options::working_tree(&self.watch.root, steps);
-        options.build_dir = self.watch.build_dir.clone();
+        let target = self.watch.target.clone();
         let sender = self.sender.clone();
         thread::spawn(move || {
-            let _ = sender.send(Event::Graded(Box::new(grade(&options))));
+            let tested = own_build::test(&root, &target, &steps);
+            let _ = sender.send(Event::Tested(Box::new(tested)));
         });
         self.running = true;
     }
@@ -228,7 +243,7 @@ impl Session<'_> {
         let Some(step) = self.current else {
             return Ok(());
         };
-        if Snapshot::of(&self.watch.root, step) == self.tested {
+        if self.tested.get(&step.number) == Some(&Snapshot::of(&self.watch.root, step)) {
             return Ok(());
         }
         self.news.clear();
@@ -240,49 +255,59 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn graded(&mut self, result: Result<Report, String>) -> Result<(), String> {
+    fn tested(&mut self, result: Result<Vec<StepGrade>, String>) -> Result<(), String> {
         let fresh = match result {
             Ok(fresh) => fresh,
-            // Before the first grade there is nothing to show, and the cause (cargo missing,
+            // Before the first run there is nothing to show, and the cause (cargo missing,
             // a broken checkout) will not go away by saving.
             Err(error) if self.report.is_none() => return Err(error),
             Err(error) => {
                 return self.say(&format!("watch: the tests could not run: {error}"));
             }
         };
+        let root = &self.watch.root;
+        let mut report = self
+            .report
+            .take()
+            .unwrap_or_else(|| own_build::report(root, Vec::new()));
         let mut turned_green = Vec::new();
-        let report = match self.report.take() {
-            None => {
-                let first = fresh.first_unfinished().map(|s| s.step);
-                if self.current.is_none() {
-                    self.current = first.or(STEPS.last());
-                    if first.is_none() {
-                        self.news.push("Every step is done. Well done!".into());
-                    }
-                    self.tested = Snapshot::of(&self.watch.root, self.current.expect("a step"));
-                }
-                fresh
+        for graded in fresh {
+            let number = graded.step.number;
+            let Some(slot) = report.steps.iter_mut().find(|s| s.step.number == number) else {
+                report.steps.push(graded);
+                continue;
+            };
+            let was_done = slot.status() == Status::Done;
+            *slot = graded;
+            if !was_done && slot.status() == Status::Done {
+                self.news
+                    .push(format!("Step {number} turned green: all its tests pass."));
+                turned_green.push(number);
             }
-            Some(mut report) => {
-                for graded in fresh.steps {
-                    let number = graded.step.number;
-                    let slot = report.steps.iter_mut().find(|s| s.step.number == number);
-                    let slot = slot.expect("every step was graded");
-                    let was_done = slot.status() == Status::Done;
-                    *slot = graded;
-                    if !was_done && slot.status() == Status::Done {
-                        self.news
-                            .push(format!("Step {number} turned green: all its tests pass."));
-                        turned_green.push(number);
-                    }
+        }
+        report.steps.sort_by_key(|s| s.step.number);
+        let grade_of = |step: &Step| report.steps.iter().find(|s| s.step.number == step.number);
+        let untested: Vec<&'static Step> = STEPS.iter().filter(|s| grade_of(s).is_none()).collect();
+        if self.current.is_none() {
+            // The first step not done, once the steps before it are all tested.
+            let first = STEPS
+                .iter()
+                .find(|step| grade_of(step).is_none_or(|s| s.status() != Status::Done));
+            match first {
+                Some(step) if grade_of(step).is_some() => self.current = Some(step),
+                Some(_) => {}
+                None => {
+                    self.current = STEPS.last();
+                    self.news.push("Every step is done. Well done!".into());
                 }
-                report
             }
-        };
-        let current = self.current.expect("a step once graded");
-        let moved_on = turned_green.contains(&current.number);
-        let next = report
-            .next_unfinished(current.number)
+        }
+        let moved_on = self
+            .current
+            .is_some_and(|current| turned_green.contains(&current.number));
+        let next = self
+            .current
+            .and_then(|current| report.next_unfinished(current.number))
             .map(|s| s.step)
             .filter(|_| moved_on);
         match next {
@@ -292,10 +317,14 @@ impl Session<'_> {
         }
         self.report = Some(report);
         self.show()?;
+        let mut to_test = untested;
         if let Some(next) = next {
             self.current = Some(next);
             self.say(&format!("watch: testing step {}...", next.number))?;
-            self.start(vec![next]);
+            to_test.push(next);
+        }
+        if !to_test.is_empty() {
+            self.start(to_test);
         }
         Ok(())
     }
@@ -337,7 +366,7 @@ impl Session<'_> {
             while let Ok(event) =
                 events.recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
-                if let Event::Graded(_) = event {
+                if let Event::Tested(_) = event {
                     break;
                 }
             }

@@ -59,8 +59,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// A student's own view of `steps`, from the checkout at `root` as it is, built where
-    /// `cargo xtask grade` builds (so that either reuses the other's build), without announcing.
+    /// A grade of `steps` of the checkout at `root` as it is, without announcing: what the
+    /// golden cases start from.
+    #[cfg(test)]
     pub fn working_tree(root: &Path, steps: Vec<&'static Step>) -> Options {
         Options {
             steps,
@@ -71,7 +72,7 @@ impl Options {
             build_dir: root.join(BUILD_DIR),
             announce: false,
             trusted_checkout: root.to_path_buf(),
-            sandbox: Sandboxing::Off,
+            sandbox: Sandboxing::WhereItWorks,
             repository: None,
             pull_request: None,
             job_files: Vec::new(),
@@ -87,8 +88,6 @@ pub enum Sandboxing {
     Required,
     /// Where it works, saying so where it does not: `cargo xtask grade`.
     WhereItWorks,
-    /// Never: a student's own view of their own code (`watch`), where speed matters.
-    Off,
 }
 
 /// Where the grade builds, from the workspace root.

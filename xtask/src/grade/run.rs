@@ -124,16 +124,26 @@ fn harness(runner: &Runner, binary: &Path, dir: &Path, args: &[&str]) -> Result<
 /// Runs every job on `workers` threads, each job in its own process; the results are in the
 /// order of `jobs`.
 pub fn run_all(runner: &Runner, jobs: &[Job], workers: usize) -> Vec<Ran> {
+    in_parallel(jobs, workers, |index, job| run_one(runner, job, index))
+}
+
+/// `work` on each of `items` (with its index), on `workers` threads taking the next item as
+/// they finish one; the results are in the order of `items`.
+pub fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    work: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Ran>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(index) else { break };
-                    let ran = run_one(runner, job, index);
-                    *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(ran);
+                    let Some(item) = items.get(index) else { break };
+                    let result = work(index, item);
+                    *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
                 }
             });
         }
@@ -143,7 +153,7 @@ pub fn run_all(runner: &Runner, jobs: &[Job], workers: usize) -> Vec<Ran> {
         .map(|slot| {
             slot.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .expect("every job ran")
+                .expect("every item was worked on")
         })
         .collect()
 }
@@ -191,21 +201,8 @@ fn run_one(runner: &Runner, job: &Job, index: usize) -> Ran {
                 .find(|r| r.name == DISPATCH);
             failed(result.map_or_else(|| tail(&output, 15), |r| clean(&r.failure)))
         }
-        (None, None) => Ran {
-            outcome: Outcome::TimedOut,
-            message: format!(
-                "the test did not finish within {}s and was stopped.\nhint: does your code \
-                 loop forever, or wait for something that never comes (a read, a lock, a \
-                 child process)?",
-                TEST_DEADLINE.as_secs()
-            ),
-            tampering: Vec::new(),
-        },
-        (None, Some(_)) => failed(format!(
-            "the test process ended without reporting a result: did the code exit the \
-             process or overflow its stack?\n{}",
-            tail(&output, 15)
-        )),
+        (None, None) => timed_out(),
+        (None, Some(_)) => ended_without_result(&output),
     };
     if !tampering.is_empty() {
         let what: Vec<String> = tampering.iter().map(|t| format!("  - {t}")).collect();
@@ -291,7 +288,30 @@ fn test_command(binary: &Path, dir: &Path) -> Command {
     command
 }
 
-fn failed(message: String) -> Ran {
+/// A test still running at [`TEST_DEADLINE`], and stopped.
+pub fn timed_out() -> Ran {
+    Ran {
+        outcome: Outcome::TimedOut,
+        message: format!(
+            "the test did not finish within {}s and was stopped.\nhint: does your code loop \
+             forever, or wait for something that never comes (a read, a lock, a child \
+             process)?",
+            TEST_DEADLINE.as_secs()
+        ),
+        tampering: Vec::new(),
+    }
+}
+
+/// A test whose process ended, having printed `output` but no result.
+pub fn ended_without_result(output: &str) -> Ran {
+    failed(format!(
+        "the test process ended without reporting a result: did the code exit the process or \
+         overflow its stack?\n{}",
+        tail(output, 15)
+    ))
+}
+
+pub fn failed(message: String) -> Ran {
     Ran {
         outcome: Outcome::Failed,
         message,
@@ -301,7 +321,7 @@ fn failed(message: String) -> Ran {
 
 /// A failure as the harness printed it, without its note on backtraces, and with `panicked
 /// at PLACE:` instead of the thread's name and id, which only repeat the test's name.
-fn clean(failure: &str) -> String {
+pub fn clean(failure: &str) -> String {
     let lines: Vec<&str> = failure
         .lines()
         .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE=1`"))

@@ -1,7 +1,8 @@
 //! A scripted session of `watch` on a copy of the workbook, read as an editor's run pane reads
 //! it (no terminal): a student pastes an answer, saves, and sees the step turn green and the
 //! next one start. It builds the labs, so it is ignored by a plain `cargo test` and run by
-//! `cargo xtask verify`, in the golden cases' build folder, when it is its turn.
+//! `cargo xtask verify`, in a target folder of its own, when it is the golden cases' turn (one
+//! build at a time).
 
 use std::fs;
 use std::io::{self, Write};
@@ -10,13 +11,15 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use super::{Event, Screen, Watch, run};
-use crate::grade::golden::{BUILD_DIR, BUILD_FOLDER};
+use crate::grade::golden::BUILD_FOLDER;
 use crate::grade::sources::{TestsFrom, mirror, scratch, trusted};
 use crate::{sync, workspace_root};
 
-/// The first run builds every lab when the build folder is new.
+/// Where the session builds, from the workspace root.
+const TARGET: &str = "target/watch-scripted";
+/// The first run builds step 1's lab, and its dependencies when the build folder is new.
 const FIRST_RUN: Duration = Duration::from_secs(600);
-/// A save rebuilds one lab and runs its tests.
+/// A save rebuilds one lab and runs its tests, after the other labs' first build.
 const A_RUN: Duration = Duration::from_secs(120);
 
 /// What the session prints, line by line, as a pipe would carry it.
@@ -83,7 +86,11 @@ fn a_saved_answer_turns_the_step_green_and_the_next_one_starts() {
         root: copy.0.clone(),
         step: None,
         poll: false,
-        build_dir: root.join(BUILD_DIR),
+        // A target folder of its own: cargo names a path package's artifacts alike wherever
+        // its workspace lies, and would take the golden cases' build for the copy's, or the
+        // other way round, with the other's paths built in (a lab program's web root). The
+        // copy is new on each run, so its files are newer than what the last run built.
+        target: root.join(TARGET),
     };
     let (sender, events) = mpsc::channel();
     let (pane, printed) = mpsc::channel();

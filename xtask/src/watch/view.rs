@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::grade::{Blocker, Kind, Report, Status, StepGrade};
-use crate::steps::SUITES;
+use crate::steps::{STEPS, SUITES};
 
 /// How many lines of a failure message the view shows; `cargo test` shows the rest.
 const MESSAGE_LINES: usize = 30;
@@ -29,7 +29,7 @@ pub fn render(
     if !news.is_empty() {
         text += "\n";
     }
-    text += &crate::grade::progress(report, current);
+    text += &progress(report, current);
     let Some(step) = report.steps.iter().find(|s| s.step.number == current) else {
         return text;
     };
@@ -40,6 +40,35 @@ pub fn render(
          hint; {how_to_quit}\n",
         step.step.dir
     );
+    text
+}
+
+/// The grade's progress of `report`; until every step is tested, the steps not tested yet
+/// have a line that says so, in their place, and the count of steps done waits for them.
+fn progress(report: &Report, current: u8) -> String {
+    let table = crate::grade::progress(report, current);
+    let tested = |number| report.steps.iter().any(|s| s.step.number == number);
+    let untested = STEPS.iter().filter(|step| !tested(step.number));
+    let mut rows: Vec<(u8, String)> = untested
+        .map(|step| {
+            (
+                step.number,
+                format!("  step {}  being tested...", step.number),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return table;
+    }
+    // The grade's table: the top bar, a blank line, then one line a step, in the report's order.
+    let steps = report.steps.iter().map(|s| s.step.number);
+    rows.extend(steps.zip(table.lines().skip(2).map(String::from)));
+    rows.sort_by_key(|(number, _)| *number);
+    let mut text = "  testing the other steps, to show how far each is\n\n".to_string();
+    for (_, row) in rows {
+        text += &row;
+        text += "\n";
+    }
     text
 }
 
@@ -204,6 +233,31 @@ mod tests {
                 "the chapter should show this line of the view: {line:?}\n{view}"
             );
         }
+    }
+
+    #[test]
+    fn steps_not_tested_yet_say_so_in_their_place() {
+        let mut report = report("boom");
+        report.steps.retain(|s| s.step.number == 2);
+        let view = render(
+            &report,
+            2,
+            &[],
+            &Suites::read(&crate::workspace_root()),
+            "q",
+        );
+        let rows: Vec<&str> = view
+            .lines()
+            .filter(|l| l.get(1..7) == Some(" step "))
+            .collect();
+        // As many rows as steps, also in an export of fewer steps.
+        let last = STEPS.len();
+        assert_eq!(rows.len(), last, "{view}");
+        assert_eq!(rows[0], "  step 1  being tested...");
+        assert!(rows[1].starts_with("> step 2  [#####...............]    2/8  in progress"));
+        assert_eq!(rows[last - 1], format!("  step {last}  being tested..."));
+        assert!(view.contains("\n  testing the other steps, to show how far each is\n\n"));
+        assert!(!view.contains("steps done"), "{view}");
     }
 
     #[test]
