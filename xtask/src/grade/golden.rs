@@ -536,3 +536,26 @@ fn deleting_a_trusted_file_and_a_suite_changes_nothing_and_is_reported() {
     assert_caught(&report, &job.json(), "deleted README.md");
     assert_caught(&report, &job.json(), "deleted tests/suites/step1.rs");
 }
+
+/// A pull request that edits the workflows could print a grade of its own: the trusted grade
+/// gives it none, even for labs solved, and says why. (Nothing is built: it runs with the rest.)
+#[test]
+fn a_pull_request_that_edits_the_workflows_gets_no_grade() {
+    let checkout = Checkout::pristine("workflows");
+    checkout.git(&["checkout", "--quiet", "-b", "student"]);
+    checkout.paste_reference(1, |code| code);
+    let workflow = Path::new(".github/workflows/grade.yml");
+    checkout.write(workflow, "name: grade\non: pull_request\n");
+    checkout.commit("my grade, my way");
+    let job = Job::new("workflows");
+    let report = job.grade(&checkout);
+    assert!(report.steps.is_empty(), "no lab was graded");
+    assert!(!report.passes());
+    let json = fs::read_to_string(job.json()).unwrap();
+    assert!(json.contains("\"points\": 0,"), "{json}");
+    assert!(
+        json.contains("the pull request changes .github/workflows/grade.yml"),
+        "{json}"
+    );
+    assert!(report::markdown(&report).contains("### ⚠️ Tampering"));
+}
