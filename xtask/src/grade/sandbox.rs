@@ -634,6 +634,28 @@ mod tests {
         let _ = fs::remove_dir_all(&scratch);
     }
 
+    /// Where the sandbox cannot run with the grade's paths, the grade is told why (and with
+    /// `--sandbox` it stops there).
+    #[test]
+    fn a_sandbox_that_cannot_run_says_why() {
+        let scratch = sources::scratch("no-sandbox");
+        let layout = Layout {
+            trusted_checkout: scratch.join("checkout"),
+            workspace: scratch.join("workspace"),
+            files: Files::new(),
+            target: scratch.join("no such folder"),
+            init: scratch.join("no such program"),
+            outputs: Vec::new(),
+            job_folders: Vec::new(),
+            scratch: scratch.join("runs"),
+        };
+        match detect(&layout) {
+            Isolation::NotIsolated(why) => assert!(!why.is_empty()),
+            Isolation::Sandboxed(_) => panic!("a sandbox without its folders cannot run"),
+        }
+        let _ = fs::remove_dir_all(&scratch);
+    }
+
     #[test]
     fn the_seccomp_program_is_ten_instructions_of_eight_bytes() {
         if let Some(program) = seccomp_program() {
