@@ -66,31 +66,59 @@ pub struct Ran {
 
 /// Where and how the tests run: in the sandbox with the layout's decoys, or as they are.
 pub struct Runner<'a> {
-    pub isolation: &'a Isolation,
-    pub layout: &'a Layout,
+    isolation: &'a Isolation,
+    layout: &'a Layout,
+    /// Decoys that a test left as they were laid, ready for the next: laying them is most of
+    /// what a sandboxed test costs, and a test almost never touches them.
+    spare: Mutex<Vec<Decoys>>,
+    laid: AtomicUsize,
 }
 
-impl Runner<'_> {
-    /// `binary ARGS` in `dir`, with the decoys laid for it when sandboxed.
-    fn command(
+impl<'a> Runner<'a> {
+    pub fn new(isolation: &'a Isolation, layout: &'a Layout) -> Runner<'a> {
+        Runner {
+            isolation,
+            layout,
+            spare: Mutex::new(Vec::new()),
+            laid: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `binary ARGS` in `dir`, in the sandbox with decoys as they were laid, or as it is;
+    /// what it ended as, and what it changed in the decoys.
+    fn run(
         &self,
         binary: &Path,
         dir: &Path,
         args: &[&str],
-        name: &str,
-    ) -> Result<(Command, Option<Decoys>), String> {
-        match self.isolation {
-            Isolation::Sandboxed(sandbox) => {
-                let decoys = Decoys::lay(self.layout, name, sandbox.as_nobody())?;
-                let command = sandbox.command(self.layout, &decoys, dir, binary, args);
-                Ok((command, Some(decoys)))
+        input: Option<Vec<u8>>,
+        limit: Duration,
+    ) -> Result<(Ending, Vec<String>), String> {
+        let Isolation::Sandboxed(sandbox) = self.isolation else {
+            let mut command = test_command(binary, dir);
+            command.args(args);
+            return Ok((run_with_input(command, input, limit, true)?, Vec::new()));
+        };
+        let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let decoys = match spare {
+            Some(decoys) => decoys,
+            None => {
+                let name = format!("decoys-{}", self.laid.fetch_add(1, Ordering::Relaxed));
+                Decoys::lay(self.layout, &name, sandbox.as_nobody())?
             }
-            Isolation::NotIsolated(_) => {
-                let mut command = test_command(binary, dir);
-                command.args(args);
-                Ok((command, None))
-            }
+        };
+        let command = sandbox.command(self.layout, &decoys, dir, binary, args);
+        let ending = run_with_input(command, input, limit, true);
+        let changes = decoys.changes(self.layout);
+        if changes.is_empty() {
+            self.spare
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(decoys);
+        } else {
+            decoys.remove();
         }
+        Ok((ending?, changes))
     }
 }
 
@@ -105,12 +133,11 @@ pub fn list(runner: &Runner, binary: &Path, dir: &Path) -> Result<Listing, Strin
 }
 
 fn harness(runner: &Runner, binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
-    let (command, decoys) = runner.command(binary, dir, args, "listing")?;
-    let ending = run_with_input(command, None, LISTING_LIMIT, true);
-    if let Some(decoys) = decoys {
-        decoys.remove();
+    let (ending, changes) = runner.run(binary, dir, args, None, LISTING_LIMIT)?;
+    if !changes.is_empty() {
+        return Err(format!("listing the tests changed files: {changes:?}"));
     }
-    match ending? {
+    match ending {
         Ending::Exited(run) if run.success => Ok(run.output),
         Ending::Exited(run) => Err(format!(
             "{} {args:?} failed:\n{}",
@@ -124,7 +151,7 @@ fn harness(runner: &Runner, binary: &Path, dir: &Path, args: &[&str]) -> Result<
 /// Runs every job on `workers` threads, each job in its own process; the results are in the
 /// order of `jobs`.
 pub fn run_all(runner: &Runner, jobs: &[Job], workers: usize) -> Vec<Ran> {
-    in_parallel(jobs, workers, |index, job| run_one(runner, job, index))
+    in_parallel(jobs, workers, |_, job| run_one(runner, job))
 }
 
 /// `work` on each of `items` (with its index), on `workers` threads taking the next item as
@@ -158,25 +185,18 @@ pub fn in_parallel<T: Sync, R: Send>(
         .collect()
 }
 
-fn run_one(runner: &Runner, job: &Job, index: usize) -> Ran {
+fn run_one(runner: &Runner, job: &Job) -> Ran {
     let secret = secret();
     let args = ["--exact", DISPATCH, "--test-threads", "1"];
-    let (command, decoys) =
-        match runner.command(&job.binary, &job.dir, &args, &format!("test-{index}")) {
-            Ok(made) => made,
+    let input = format!("{secret}\n{}\n", job.name).into_bytes();
+    let (ending, mut tampering) =
+        match runner.run(&job.binary, &job.dir, &args, Some(input), TEST_DEADLINE) {
+            Ok(ran) => ran,
             Err(error) => return failed(format!("the test could not be started: {error}")),
         };
-    let input = format!("{secret}\n{}\n", job.name).into_bytes();
-    let ending = run_with_input(command, Some(input), TEST_DEADLINE, true);
-    let mut tampering = Vec::new();
-    if let Some(decoys) = decoys {
-        tampering.extend(decoys.changes(runner.layout));
-        decoys.remove();
-    }
     let (output, code) = match ending {
-        Err(error) => return failed(format!("the test could not be started: {error}")),
-        Ok(Ending::Stopped(output)) => (output, None),
-        Ok(Ending::Exited(run)) => (run.output, Some(run.code)),
+        Ending::Stopped(output) => (output, None),
+        Ending::Exited(run) => (run.output, Some(run.code)),
     };
     let verdict = read_verdict(&output, &secret, &job.name, &mut tampering);
     if matches!(runner.isolation, Isolation::Sandboxed(_)) && code == Some(Some(LEFT_RUNNING)) {

@@ -338,7 +338,8 @@ impl Decoys {
         for (path, file) in &layout.files {
             match present.get(path) {
                 None => changes.push(format!("deleted {path}")),
-                Some(Entry::File(bytes)) if *bytes == file.bytes => {}
+                Some(Entry::File(bytes, executable))
+                    if *bytes == file.bytes && *executable == file.executable => {}
                 Some(_) => changes.push(format!("changed {path}")),
             }
         }
@@ -463,7 +464,8 @@ fn seccomp_program() -> Option<Vec<u8>> {
 
 /// What a folder holds, as [`list`] finds it.
 enum Entry {
-    File(Vec<u8>),
+    /// A file's bytes, and whether it may be run.
+    File(Vec<u8>, bool),
     Folder,
     /// A link, or anything else that is not a file or a folder.
     Other,
@@ -486,7 +488,8 @@ fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
             }
             Ok(kind) if kind.is_file() => {
                 let bytes = fs::read(entry.path()).unwrap_or_default();
-                entries.push((relative, Entry::File(bytes)));
+                let executable = sources::is_executable(&entry.path());
+                entries.push((relative, Entry::File(bytes, executable)));
             }
             _ => entries.push((relative, Entry::Other)),
         }
