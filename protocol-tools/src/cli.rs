@@ -47,6 +47,31 @@ impl Program {
         }
     }
 
+    /// A mock server's whole command line, `[--host HOST] [--port PORT]`: parses `args`,
+    /// listens on the address they give (`default_port` unless `--port`), then `serve`s.
+    pub fn serve(
+        &self,
+        args: Vec<String>,
+        default_port: u16,
+        serve: impl FnOnce(TcpListener) -> ExitCode,
+    ) -> ExitCode {
+        let parsed = match self.parse(args, &["host", "port"], &[]) {
+            Ok(parsed) => parsed,
+            Err(exit) => return exit,
+        };
+        if let Err(exit) = self.no_positional(&parsed) {
+            return exit;
+        }
+        let port = match parsed.port(default_port) {
+            Ok(port) => port,
+            Err(error) => return self.usage_error(error),
+        };
+        match self.listen(parsed.host(), port) {
+            Ok(listener) => serve(listener),
+            Err(exit) => exit,
+        }
+    }
+
     /// Binds `host:port` and prints `listening on ADDR` as the first line on stdout, as the
     /// lab programs do (`labcli::listen`, check-only runs included).
     pub fn listen(&self, host: &str, port: u16) -> Result<TcpListener, ExitCode> {

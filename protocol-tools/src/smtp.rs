@@ -286,21 +286,7 @@ pub fn program(args: Vec<String>) -> ExitCode {
             MAILBOXES[0], MAILBOXES[1]
         ),
     };
-    let parsed = match program.parse(args, &["host", "port"], &[]) {
-        Ok(parsed) => parsed,
-        Err(exit) => return exit,
-    };
-    if let Err(exit) = program.no_positional(&parsed) {
-        return exit;
-    }
-    let port = match parsed.port(PORT) {
-        Ok(port) => port,
-        Err(error) => return program.usage_error(error),
-    };
-    match program.listen(parsed.host(), port) {
-        Ok(listener) => serve(listener),
-        Err(exit) => exit,
-    }
+    program.serve(args, PORT, serve)
 }
 
 /// Accepts clients forever, each on its own thread.
