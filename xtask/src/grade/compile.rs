@@ -56,6 +56,8 @@ pub fn build(workspace: &Path, target: &Path, steps: &[&Step]) -> Result<Vec<Bui
 fn nested(workspace: &Path, target: &Path, args: &[&str]) -> std::process::Command {
     let mut command = cargo_command(workspace, args);
     command.env("CARGO_TARGET_DIR", target);
+    // The student's code is compiled here, outside the sandbox, and macros read files.
+    super::run::without_job_variables(&mut command);
     command
 }
 

@@ -299,13 +299,23 @@ fn secret() -> String {
 fn test_command(binary: &Path, dir: &Path) -> Command {
     let mut command = Command::new(binary);
     command.current_dir(dir).env("RUST_BACKTRACE", "0");
+    without_job_variables(&mut command);
+    command
+}
+
+/// Leaves out of `command`'s environment the CI job's variables (`GITHUB_*`, `ACTIONS_*`,
+/// `RUNNER_*`): paths to the run's files and tokens, which the student's code must not reach,
+/// also through the compiler (`include_str!("/proc/self/environ")` reads rustc's environment).
+pub fn without_job_variables(command: &mut Command) {
     for (name, _) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text.starts_with("GITHUB_") || name_text.starts_with("ACTIONS_") {
+        let text = name.to_string_lossy();
+        if ["GITHUB_", "ACTIONS_", "RUNNER_"]
+            .iter()
+            .any(|p| text.starts_with(p))
+        {
             command.env_remove(&name);
         }
     }
-    command
 }
 
 /// A test still running at [`TEST_DEADLINE`], and stopped.

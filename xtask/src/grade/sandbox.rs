@@ -15,7 +15,6 @@
 //! empty stand-ins at the paths of the grade's outputs. The real ones are never visible; after
 //! the test, any change to a decoy is tampering.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -310,42 +309,17 @@ impl Decoys {
 
     /// What the test changed in the decoys, in words; nothing for a test that kept to itself.
     pub fn changes(&self, layout: &Layout) -> Vec<String> {
-        let mut changes = Vec::new();
-        let mut listed = Vec::new();
-        list(&self.copy(), "", &mut listed);
-        let present: std::collections::BTreeMap<String, Entry> = listed.into_iter().collect();
-        // What the copy may hold besides the workspace's files: their folders, and the
-        // folders and files that bwrap made to mount on.
-        let mut expected: BTreeSet<String> = BTreeSet::new();
-        let mount_points = self.binds(layout).into_iter().flat_map(|(_, to, _)| {
-            let inside = [&layout.trusted_checkout, &layout.workspace]
-                .map(|top| to.strip_prefix(top).ok().map(Path::to_path_buf));
-            inside.into_iter().flatten()
-        });
-        for path in layout
-            .files
-            .keys()
-            .cloned()
-            .chain(mount_points.map(|p| slashed(&p)))
-        {
-            let mut ancestor = Path::new(&path);
-            expected.insert(path.clone());
-            while let Some(parent) = ancestor.parent().filter(|p| !p.as_os_str().is_empty()) {
-                expected.insert(slashed(parent));
-                ancestor = parent;
-            }
-        }
-        for (path, file) in &layout.files {
-            match present.get(path) {
-                None => changes.push(format!("deleted {path}")),
-                Some(Entry::File(bytes, executable))
-                    if *bytes == file.bytes && *executable == file.executable => {}
-                Some(_) => changes.push(format!("changed {path}")),
-            }
-        }
-        for path in present.keys().filter(|p| !expected.contains(*p)) {
-            changes.push(format!("added {path}"));
-        }
+        // The folders and files that bwrap made in the copy to mount on are ours.
+        let mount_points: Vec<String> = self
+            .binds(layout)
+            .into_iter()
+            .flat_map(|(_, to, _)| {
+                let inside = [&layout.trusted_checkout, &layout.workspace]
+                    .map(|top| to.strip_prefix(top).ok().map(sources::slashed));
+                inside.into_iter().flatten()
+            })
+            .collect();
+        let mut changes = sources::differences(&layout.files, &self.copy(), &mount_points);
         for (index, path) in layout.outputs.iter().enumerate() {
             if fs::symlink_metadata(self.output(index))
                 .map_or(true, |m| !m.is_file() || m.len() > 0)
@@ -354,9 +328,8 @@ impl Decoys {
             }
         }
         for (index, path) in layout.job_folders.iter().enumerate() {
-            let mut inside = Vec::new();
-            list(&self.job_folder(index), "", &mut inside);
-            if !inside.is_empty() {
+            let empty = fs::read_dir(self.job_folder(index)).is_ok_and(|mut d| d.next().is_none());
+            if !empty {
                 changes.push(format!("wrote into {}", path.display()));
             }
         }
@@ -462,49 +435,6 @@ fn seccomp_program() -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// What a folder holds, as [`list`] finds it.
-enum Entry {
-    /// A file's bytes, and whether it may be run.
-    File(Vec<u8>, bool),
-    Folder,
-    /// A link, or anything else that is not a file or a folder.
-    Other,
-}
-
-/// Every entry under `dir`, named `prefix/...`, links not followed.
-fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
-    let Ok(read) = fs::read_dir(dir) else { return };
-    for entry in read.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        match entry.file_type() {
-            Ok(kind) if kind.is_dir() => {
-                entries.push((relative.clone(), Entry::Folder));
-                list(&entry.path(), &relative, entries);
-            }
-            Ok(kind) if kind.is_file() => {
-                let bytes = fs::read(entry.path()).unwrap_or_default();
-                let executable = sources::is_executable(&entry.path());
-                entries.push((relative, Entry::File(bytes, executable)));
-            }
-            _ => entries.push((relative, Entry::Other)),
-        }
-    }
-}
-
-/// A relative path with `/` between its folders, as [`Files`] names them.
-fn slashed(path: &Path) -> String {
-    let parts: Vec<String> = path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
-}
-
 /// bubblewrap's `bwrap`, found on PATH.
 pub fn find_bubblewrap() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -516,11 +446,8 @@ pub fn find_bubblewrap() -> Option<PathBuf> {
 #[cfg(unix)]
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
-    // The owner of what we create is who we are.
-    let probe = std::env::temp_dir().join(format!("xtask-whoami-{}", std::process::id()));
-    let root = fs::write(&probe, b"").is_ok() && fs::metadata(&probe).is_ok_and(|m| m.uid() == 0);
-    let _ = fs::remove_file(&probe);
-    root
+    // `/proc/self` belongs to the process's effective user (the sandbox is Linux-only).
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 #[cfg(not(unix))]

@@ -4,7 +4,7 @@
 //! checkout. The grade builds them in a workspace of its own, which [`mirror`] keeps up to
 //! date without touching unchanged files, so that cargo rebuilds only what changed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -157,22 +157,85 @@ pub fn extra_targets(checkout: &Path, step: &Step) -> Vec<String> {
         .collect()
 }
 
-/// How `dir` differs from `files`, in words (`deleted PATH`, `changed PATH`, `added PATH`).
-pub fn differences(files: &Files, dir: &Path) -> Result<Vec<String>, String> {
-    let mut present = Files::new();
-    walk(dir, "", &mut present)?;
+/// How `dir` differs from `files`, in words: `deleted PATH`, `changed PATH` (its bytes, or
+/// whether it may be run, or a file become a link or a folder), `added PATH`. `ours` are paths
+/// that may be there besides (bwrap's mount points in a decoy). `.git`, `target` and the built
+/// book at the top are not compared, as in a checkout.
+pub fn differences(files: &Files, dir: &Path, ours: &[String]) -> Vec<String> {
+    let mut listed = Vec::new();
+    list(dir, "", &mut listed);
+    let present: BTreeMap<String, Entry> = listed.into_iter().collect();
+    let mut expected: BTreeSet<&str> = BTreeSet::new();
+    for path in files.keys().chain(ours) {
+        // A path, and each of its folders.
+        let mut end = path.len();
+        loop {
+            expected.insert(&path[..end]);
+            match path[..end].rfind('/') {
+                Some(slash) => end = slash,
+                None => break,
+            }
+        }
+    }
     let mut differences = Vec::new();
     for (path, file) in files {
         match present.get(path) {
             None => differences.push(format!("deleted {path}")),
-            Some(now) if now.bytes != file.bytes => differences.push(format!("changed {path}")),
-            Some(_) => {}
+            Some(Entry::File(bytes, executable))
+                if *bytes == file.bytes && *executable == file.executable => {}
+            Some(_) => differences.push(format!("changed {path}")),
         }
     }
-    for path in present.keys().filter(|path| !files.contains_key(*path)) {
+    for path in present.keys().filter(|p| !expected.contains(p.as_str())) {
         differences.push(format!("added {path}"));
     }
-    Ok(differences)
+    differences
+}
+
+/// What a folder holds, as [`list`] finds it.
+enum Entry {
+    /// A file's bytes, and whether it may be run.
+    File(Vec<u8>, bool),
+    /// A folder, a link, or anything else that is not a file.
+    Other,
+}
+
+/// Every entry under `dir`, named `prefix/...`, links not followed, leaving out
+/// [`NOT_SOURCES`] at the top.
+fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
+    let Ok(read) = fs::read_dir(dir) else { return };
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if NOT_SOURCES.contains(&relative.as_str()) {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => {
+                list(&entry.path(), &relative, entries);
+                entries.push((relative, Entry::Other));
+            }
+            Ok(kind) if kind.is_file() => {
+                let bytes = fs::read(entry.path()).unwrap_or_default();
+                let executable = is_executable(&entry.path());
+                entries.push((relative, Entry::File(bytes, executable)));
+            }
+            _ => entries.push((relative, Entry::Other)),
+        }
+    }
+}
+
+/// A relative path with `/` between its folders, as [`Files`] names them.
+pub fn slashed(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 /// `revision` as a short commit id, checking that it names a commit.
@@ -307,13 +370,13 @@ fn text(bytes: Vec<u8>) -> String {
 }
 
 #[cfg(unix)]
-pub fn is_executable(path: &Path) -> bool {
+fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-pub fn is_executable(_: &Path) -> bool {
+fn is_executable(_: &Path) -> bool {
     false
 }
 
