@@ -38,7 +38,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <task>
 
 for students:
-  watch [N] [--poll] the tests of step N (default: the first not done) again on each save of its
+  watch [N]          the tests of step N (default: the first not done) again on each save of its
                      lab, with every step's progress and the first failing test's message
                      (`cargo xtask watch --help`)
   hint N [--more]    the hints of step N seen so far; with --more, the next one

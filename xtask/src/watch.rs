@@ -1,12 +1,12 @@
-//! `cargo xtask watch [N] [--poll]`: the student's loop of saving and testing, run for them.
+//! `cargo xtask watch [N]`: the student's loop of saving and testing, run for them.
 //! The labs are built by the student's own build, as `cargo test -p stepN` builds them, and
 //! the tests are scored by the grade, whose progress and statuses the view shows, so that
 //! watching and grading can never disagree on what is done.
 //!
 //! - `watch/own_build.rs`: building a lab's test target in the workspace's own target folder,
 //!   and running each of its tests in a process of its own with the grade's deadline
-//! - `watch/files.rs`: the file watcher, and the contents of a lab that decide whether a save
-//!   changed anything
+//! - `watch/files.rs`: reading the labs' files, whose contents decide whether a save changed
+//!   anything
 //! - `watch/keys.rs`: the keyboard, and the terminal's key mode, so that `q` quits at once
 //! - `watch/view.rs`: what the screen shows after each run
 
@@ -27,24 +27,19 @@ use crate::steps::{STEPS, Step};
 use files::Snapshot;
 use view::Suites;
 
-pub const USAGE: &str = "usage: cargo xtask watch [N] [--poll]
+pub const USAGE: &str = "usage: cargo xtask watch [N]
 
 Runs the tests of step N (default: the first step that is not done), and again each time you
 save a file of its lab (labs/stepN-*/src). It shows how far every step is and, under that, the
 first failing test's message: the next thing to do. When every test of the step passes, it
 says so and moves on to the next step.
 
-options:
-  --poll   look at the files twice a second instead of waiting for the system's file events,
-           which some file systems do not send (network drives, virtual machines' shared
-           folders)
-
 Quit with q or Ctrl-C; both stop the tests that are running. Without a terminal (an editor's
 run pane, a pipe) a line q quits, and each view is printed after the last instead of redrawing
 the screen.";
 
-/// How long after a change `watch` waits for more, so that an editor's save, often several
-/// events, runs the tests once.
+/// How long after a change `watch` waits for more, so that an editor's save, which may write
+/// several files or one file in several writes, runs the tests once.
 const SETTLE: Duration = Duration::from_millis(150);
 
 /// How long quitting waits for a run it stopped to end.
@@ -52,10 +47,8 @@ const STOP_PATIENCE: Duration = Duration::from_secs(10);
 
 /// What the session reacts to.
 pub enum Event {
-    /// Files under `labs/` changed (or may have).
-    Changed(Vec<PathBuf>),
-    /// The file watcher reported an error.
-    WatchFailed(String),
+    /// The files of the lab of this step changed.
+    Changed(u8),
     /// A run of the tests ended, with the steps it tested (boxed: a grade is large).
     Tested(Box<Result<Vec<StepGrade>, String>>),
     Quit,
@@ -66,7 +59,6 @@ pub struct Watch {
     pub root: PathBuf,
     /// The step to start with; by default, the first that is not done.
     pub step: Option<&'static Step>,
-    pub poll: bool,
     /// Cargo's target folder: the one `cargo test` uses, so that either reuses the other's
     /// build.
     pub target: PathBuf,
@@ -81,12 +73,10 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
     let mut watch = Watch {
         root: root.to_path_buf(),
         step: None,
-        poll: false,
         target: own_build::target_dir(root)?,
     };
     for arg in args {
         match *arg {
-            "--poll" => watch.poll = true,
             number if watch.step.is_none() => {
                 watch.step = Some(crate::steps::parse_step(number)?);
             }
@@ -127,10 +117,9 @@ pub fn run(
     out: &mut dyn Write,
     screen: &Screen,
 ) -> Result<(), String> {
-    let _watcher = files::watch(&watch.root, watch.poll, sender.clone())?;
+    files::watch(watch.root.clone(), sender.clone());
     let mut session = Session {
         watch,
-        root_names: files::names_of(&watch.root),
         suites: Suites::read(&watch.root),
         sender,
         out,
@@ -147,14 +136,8 @@ pub fn run(
     let first = watch.step.unwrap_or(&STEPS[0]);
     session.say(&format!(
         "watch: testing step {}, then the other steps, to show how far each is (the first \
-         time, it builds the labs){}; {}",
-        first.number,
-        if watch.poll {
-            "; polling for changes"
-        } else {
-            ""
-        },
-        screen.how_to_quit
+         time, it builds the labs); {}",
+        first.number, screen.how_to_quit
     ))?;
     session.start(vec![first]);
     loop {
@@ -175,20 +158,11 @@ pub fn run(
                 session.due = None;
                 session.test_if_changed()?;
             }
-            Some(Event::Changed(paths)) => {
+            Some(Event::Changed(number)) => {
                 // Until the first run has found the step to watch, any lab may be it.
-                let watched = session.current.map_or(STEPS, std::slice::from_ref);
-                let concerned = watched.iter().any(|step| {
-                    paths
-                        .iter()
-                        .any(|p| files::concerns(&session.root_names, step, p))
-                });
-                if concerned {
+                if session.current.is_none_or(|step| step.number == number) {
                     session.due = Some(Instant::now() + SETTLE);
                 }
-            }
-            Some(Event::WatchFailed(error)) => {
-                session.say(&format!("watch: the file watcher failed: {error}"))?;
             }
             Some(Event::Tested(result)) => {
                 session.running = false;
@@ -201,8 +175,6 @@ pub fn run(
 
 struct Session<'a> {
     watch: &'a Watch,
-    /// The names of the root that file events may use.
-    root_names: Vec<PathBuf>,
     suites: Suites,
     sender: Sender<Event>,
     out: &'a mut dyn Write,

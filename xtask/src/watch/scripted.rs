@@ -85,7 +85,6 @@ fn a_saved_answer_turns_the_step_green_and_the_next_one_starts() {
     let watch = Watch {
         root: copy.0.clone(),
         step: None,
-        poll: false,
         // A target folder of its own: cargo names a path package's artifacts alike wherever
         // its workspace lies, and would take the golden cases' build for the copy's, or the
         // other way round, with the other's paths built in (a lab program's web root). The
