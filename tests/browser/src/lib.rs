@@ -14,8 +14,7 @@
 //! The DOM that `--dump-dom` prints shows the `<img>` element, not whether its picture arrived
 //! and decoded: a broken image looks the same there. So a test takes a screenshot and counts
 //! the pixels of colours only the picture has ([`Image::count_near`]); a broken image shows a
-//! small icon instead. The screenshot is a PNG, read by this package's own small reader
-//! ([`crate::png`]), so no image crate is needed.
+//! small icon instead. The screenshot is a PNG, decoded by the `png` crate ([`crate::png`]).
 //!
 //! # Never left behind
 //! Each run gets a fresh profile folder, removed afterwards, and a deadline
@@ -23,13 +22,11 @@
 //! share its process group, on Unix), and the test fails saying so.
 
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus};
+use std::time::Duration;
+
+use runner::{Options, Process};
 
 pub mod png;
 
@@ -210,24 +207,21 @@ impl Browser {
             // Chromium's crash reporter and caches write under these, not under the profile:
             // keep them in the temporary folder too, out of the user's home.
             .env("XDG_CONFIG_HOME", profile.path().join("config"))
-            .env("XDG_CACHE_HOME", profile.path().join("cache"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+            .env("XDG_CACHE_HOME", profile.path().join("cache"));
         let shown = shown(&self.program, profile.path(), args);
-        let child = command
-            .spawn()
-            .map_err(|e| format!("cannot start {shown}: {e}"))?;
-        let mut running = Running::new(child);
-        let outcome = running.wait(self.deadline);
-        running.stop();
-        let (stdout, stderr) = running.output();
+        let options = Options {
+            own_group: true,
+            ..Options::default()
+        };
+        let mut running = Process::start(command, options)?;
+        let status = running.wait(self.deadline);
+        running.kill();
+        let stdout = running.stdout.bytes(OUTPUT_WAIT);
+        let stderr = running.stderr.bytes(OUTPUT_WAIT);
         drop(profile); // after `stop`: Chromium no longer writes to it
         let run = Run {
             shown,
-            status: outcome.ok(),
+            status,
             stdout,
             stderr,
         };
@@ -282,115 +276,6 @@ impl Run {
     }
 }
 
-/// A Chromium process, and the threads that collect what it prints. Dropping it kills the
-/// process and all it started, so a failing test leaves nothing behind.
-struct Running {
-    child: Child,
-    stdout: Collected,
-    stderr: Collected,
-    stopped: bool,
-}
-
-impl Running {
-    fn new(mut child: Child) -> Running {
-        let stdout = Collected::start(child.stdout.take());
-        let stderr = Collected::start(child.stderr.take());
-        Running {
-            child,
-            stdout,
-            stderr,
-            stopped: false,
-        }
-    }
-
-    /// Waits until the process exits (`Ok`) or `deadline` passes (`Err`).
-    fn wait(&mut self, deadline: Duration) -> Result<ExitStatus, ()> {
-        let started = Instant::now();
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) if started.elapsed() < deadline => {
-                    // Polling: std cannot wait for a child with a time limit. A run takes about
-                    // a second, so a few milliseconds of delay do not matter.
-                    thread::sleep(Duration::from_millis(10));
-                }
-                _ => return Err(()),
-            }
-        }
-    }
-
-    /// Kills the process group (renderers and helpers Chromium started, which may outlive it)
-    /// and the process itself if it still runs, then reaps it.
-    fn stop(&mut self) {
-        if self.stopped {
-            return;
-        }
-        self.stopped = true;
-        #[cfg(unix)]
-        {
-            // The group's id is the leader's pid (`process_group(0)`). Killing an empty group
-            // fails harmlessly.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", self.child.id())])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// What the process printed. Call after [`Running::stop`]: once every process that held
-    /// the pipes is gone, the collecting threads reach their end. A helper that escaped the
-    /// process group could hold a pipe open, so this waits [`OUTPUT_WAIT`] at most.
-    fn output(&mut self) -> (Vec<u8>, Vec<u8>) {
-        let until = Instant::now() + OUTPUT_WAIT;
-        (self.stdout.take(until), self.stderr.take(until))
-    }
-}
-
-/// How long to wait for the end of Chromium's output once it has been stopped.
+/// How long to wait for the end of Chromium's output once it has been stopped: a helper that
+/// escaped its process group could hold a pipe open.
 const OUTPUT_WAIT: Duration = Duration::from_secs(2);
-
-/// Bytes read from a pipe by a thread, as far as they have arrived.
-struct Collected {
-    bytes: Arc<Mutex<Vec<u8>>>,
-    done: Receiver<()>,
-}
-
-impl Collected {
-    fn start(stream: Option<impl Read + Send + 'static>) -> Collected {
-        let bytes = Arc::new(Mutex::new(Vec::new()));
-        let (finished, done) = mpsc::channel();
-        let into = Arc::clone(&bytes);
-        thread::spawn(move || {
-            if let Some(mut stream) = stream {
-                let mut buffer = [0; 8192];
-                while let Ok(n @ 1..) = stream.read(&mut buffer) {
-                    lock(&into).extend_from_slice(&buffer[..n]);
-                }
-            }
-            let _ = finished.send(());
-        });
-        Collected { bytes, done }
-    }
-
-    /// What arrived, once the pipe has ended or `until` has passed.
-    fn take(&self, until: Instant) -> Vec<u8> {
-        let _ = self
-            .done
-            .recv_timeout(until.saturating_duration_since(Instant::now()));
-        std::mem::take(&mut *lock(&self.bytes))
-    }
-}
-
-fn lock(bytes: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
-    bytes.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}

@@ -1,13 +1,14 @@
 //! Servers under test: the lab's accept loop on a thread, or the lab's program as a child
 //! process. Both listen on `127.0.0.1:0`, so tests never fight over a port.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use runner::{Options, Process};
 
 use crate::DEADLINE;
 use crate::guard::catch;
@@ -71,52 +72,31 @@ impl Target for Server {
     }
 }
 
-/// A lab's program running as a child process, killed when this value is dropped (also when
-/// the test panics).
+/// A lab's program running as a child process, killed with every process it started when this
+/// value is dropped (also when the test panics).
 pub struct ChildServer {
-    child: Mutex<Child>,
+    process: Mutex<Process>,
     addr: SocketAddr,
     banner: String,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    stderr_reader: Mutex<Option<thread::JoinHandle<()>>>,
-    /// The lines printed after the banner. Keeping the receiver also keeps the program's stdout
-    /// drained, so a chatty program never blocks on a full pipe (nor writes to a closed one).
-    lines: Mutex<Receiver<String>>,
 }
 
 impl ChildServer {
     /// Starts `command`, which must be told to listen on port 0, and waits until it prints its
     /// first line, `listening on ADDR` or `listening on http://ADDR/`.
-    pub fn start(mut command: Command) -> ChildServer {
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = format!("{command:?}");
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let stderr_reader = collect(
-            child.stderr.take().expect("piped stderr"),
-            Arc::clone(&stderr),
-        );
-        let lines = read_lines(child.stdout.take().expect("piped stdout"));
-
-        let first = lines.recv_timeout(DEADLINE);
-        let parsed = first.as_ref().ok().and_then(|line| parse_banner(line));
+    pub fn start(command: Command) -> ChildServer {
+        let process = Process::start(command, Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        let shown = process.shown().to_string();
+        let first = process.line(DEADLINE);
+        let parsed = first.as_deref().and_then(runner::listening_address);
         let server = ChildServer {
-            child: Mutex::new(child),
+            process: Mutex::new(process),
             addr: parsed.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
             banner: first.clone().unwrap_or_default(),
-            stderr,
-            stderr_reader: Mutex::new(Some(stderr_reader)),
-            lines: Mutex::new(lines),
         };
         if parsed.is_none() {
             let said = match first {
-                Ok(line) => format!("its first line was {line:?}"),
-                Err(_) => format!("it printed no line within {DEADLINE:?}"),
+                Some(line) => format!("its first line was {line:?}"),
+                None => format!("it printed no line within {DEADLINE:?}"),
             };
             let why = server.why_stopped().unwrap_or_default();
             panic!(
@@ -126,6 +106,10 @@ impl ChildServer {
         server
     }
 
+    fn process(&self) -> std::sync::MutexGuard<'_, Process> {
+        self.process.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The first line the program printed, such as `listening on http://127.0.0.1:41234/`.
     pub fn banner(&self) -> &str {
         &self.banner
@@ -133,50 +117,38 @@ impl ChildServer {
 
     /// The program's process id, to look at it (its threads, its memory) or signal it.
     pub fn id(&self) -> u32 {
-        self.child.lock().unwrap_or_else(|e| e.into_inner()).id()
+        self.process().id()
     }
 
     /// Waits for the program to exit, at most `within`, and returns how it exited; `None` if it
     /// is still running then.
     pub fn exit_status(&self, within: Duration) -> Option<ExitStatus> {
-        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
-        let started = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) => return Some(status),
-                Ok(None) if started.elapsed() < within => {
-                    thread::sleep(Duration::from_millis(5)); // polling a process, not a test
-                }
-                _ => return None,
-            }
-        }
+        self.process().wait(within)
     }
 
     /// The next line the program prints on stdout after its banner, or `None` if it prints
     /// none within [`DEADLINE`] (or has exited).
     pub fn next_line(&self) -> Option<String> {
-        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-        lines.recv_timeout(DEADLINE).ok()
+        self.process().line(DEADLINE)
     }
 
     /// The lines the program prints after those already read, up to and including the first
     /// one that contains `text`. Fails, showing what it did print, if no such line comes
     /// within [`DEADLINE`].
     pub fn lines_until(&self, text: &str) -> Vec<String> {
-        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let mut seen = Vec::new();
         loop {
             let left = DEADLINE.saturating_sub(started.elapsed());
-            match lines.recv_timeout(left) {
-                Ok(line) => {
+            match self.process().line(left) {
+                Some(line) => {
                     let found = line.contains(text);
                     seen.push(line);
                     if found {
                         return seen;
                     }
                 }
-                Err(_) => panic!(
+                None => panic!(
                     "the program printed no line containing {text:?} within {DEADLINE:?}; \
                      after its banner it printed:\n{}\n{}",
                     seen.join("\n"),
@@ -193,28 +165,11 @@ impl Target for ChildServer {
     }
 
     fn why_stopped(&self) -> Option<String> {
-        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() < STOP_REPORT_WAIT => {
-                    thread::sleep(Duration::from_millis(5)); // only on a failing test's path
-                }
-                _ => return None,
-            }
-        };
-        // The process has exited, so its stderr is at its end: read the rest of it.
-        let reader = self
-            .stderr_reader
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(reader) = reader {
-            let _ = reader.join();
-        }
-        let stderr = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
-        let stderr = String::from_utf8_lossy(&stderr);
+        let mut process = self.process();
+        let status = process.wait(STOP_REPORT_WAIT)?;
+        // The process has exited, so its stderr is at its end, unless a process it started
+        // still holds it.
+        let stderr = process.stderr.text(STOP_REPORT_WAIT);
         Some(format!(
             "the program exited ({status}); its stderr:\n{}",
             stderr.trim_end()
@@ -222,59 +177,9 @@ impl Target for ChildServer {
     }
 }
 
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-/// `listening on http://127.0.0.1:41234/` or `listening on 127.0.0.1:41234` gives the address.
-fn parse_banner(line: &str) -> Option<SocketAddr> {
-    let rest = line.strip_prefix("listening on ")?;
-    let rest = rest.strip_prefix("http://").unwrap_or(rest);
-    rest.trim_end_matches('/').parse().ok()
-}
-
-fn read_lines(stdout: impl Read + Send + 'static) -> Receiver<String> {
-    let (sender, lines) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    lines
-}
-
-fn collect(
-    mut stream: impl Read + Send + 'static,
-    into: Arc<Mutex<Vec<u8>>>,
-) -> thread::JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buffer = [0; 4096];
-        while let Ok(n @ 1..) = stream.read(&mut buffer) {
-            into.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend_from_slice(&buffer[..n]);
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn banners_give_the_address() {
-        let http = parse_banner("listening on http://127.0.0.1:8080/");
-        assert_eq!(http, Some(SocketAddr::from(([127, 0, 0, 1], 8080))));
-        let plain = parse_banner("listening on 127.0.0.1:50000");
-        assert_eq!(plain, Some(SocketAddr::from(([127, 0, 0, 1], 50000))));
-        assert_eq!(parse_banner("ready"), None);
-    }
 
     #[test]
     fn a_server_that_panics_says_so() {

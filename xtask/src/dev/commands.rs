@@ -21,12 +21,11 @@
 //! Inline `cargo run` commands are only checked, not run: they have no server beside them.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus};
+use std::time::Duration;
+
+use runner::{Options, Process};
 
 /// How long one command may run, or a server take to say it is listening.
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -439,29 +438,14 @@ impl Player<'_> {
         if check_only {
             command.env(CHECK_ONLY_VARIABLE, "1");
         }
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("cannot start sh: {e}"))?;
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() < DEADLINE => {
-                    thread::sleep(Duration::from_millis(10)); // polling a child, not readiness
-                }
-                _ => {
-                    kill_group(&mut child);
-                    return Err(format!("still running after {DEADLINE:?}: stopped"));
-                }
-            }
+        let mut process = Process::start(command, in_own_group())?;
+        let Some(status) = process.wait(DEADLINE) else {
+            return Err(format!("still running after {DEADLINE:?}: stopped"));
         };
         Ok(Ran {
             status,
-            stdout: stdout.recv_timeout(DEADLINE).unwrap_or_default(),
-            stderr: stderr.recv_timeout(DEADLINE).unwrap_or_default(),
+            stdout: process.stdout.text(DEADLINE),
+            stderr: process.stderr.text(DEADLINE),
         })
     }
 }
@@ -500,90 +484,54 @@ fn expect_code(ran: &Ran, expected: i32, how: &str) -> Result<(), String> {
     ))
 }
 
-/// `sh -c text`, from `root`, in a process group of its own so that everything it starts can
-/// be stopped together.
+/// `sh -c text`, from `root`.
 fn shell(root: &Path, text: &str) -> Command {
     let mut command = Command::new("sh");
     command
         .arg("-c")
         .arg(text)
         .current_dir(root)
-        .stdin(Stdio::null())
         .env("PYTHONUNBUFFERED", "1");
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
 }
 
-/// Reads a pipe to its end on a thread; the text arrives on the channel.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
-    let (sender, text) = mpsc::channel();
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        let _ = sender.send(String::from_utf8_lossy(&bytes).into_owned());
-    });
-    text
-}
-
-fn kill_group(child: &mut Child) {
-    // The group's id is the leader's pid (`process_group(0)`).
-    #[cfg(unix)]
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    let _ = child.kill();
-    let _ = child.wait();
+/// The book's commands run in a process group of their own, so that everything they start
+/// (a pipeline, a server's helpers) is stopped together.
+fn in_own_group() -> Options {
+    Options {
+        own_group: true,
+        ..Options::default()
+    }
 }
 
 /// A server the book starts, on a free port; stopped when dropped.
 struct Server {
-    child: Child,
+    /// Kept to be dropped, which stops it.
+    _process: Process,
     port: u16,
 }
 
 impl Server {
     /// Runs `text` (told to listen on port 0) and waits for the line that gives its port.
     fn start(root: &Path, text: &str) -> Result<Server, String> {
-        let mut command = shell(root, &format!("exec {text}"));
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("cannot start sh: {e}"))?;
-        let (sender, lines) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = drain(child.stderr.take());
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = sender.send(line); // and keep draining once nobody listens
-            }
-        });
-        let port = lines.recv_timeout(DEADLINE).ok().and_then(|line| {
+        let mut process = Process::start(shell(root, &format!("exec {text}")), in_own_group())?;
+        let port = process.line(DEADLINE).and_then(|line| {
             port_in(&line).filter(|_| line.contains("listen") || line.contains(" port "))
         });
         match port {
-            Some(port) => Ok(Server { child, port }),
+            Some(port) => Ok(Server {
+                _process: process,
+                port,
+            }),
             None => {
-                kill_group(&mut child);
-                let stderr = stderr.recv_timeout(DEADLINE).unwrap_or_default();
+                process.kill();
                 Err(format!(
                     "started as a server, it did not say where it listens within {DEADLINE:?}\n\
                      stderr: {}",
-                    stderr.trim_end()
+                    process.stderr.text(runner::OUTPUT_GRACE).trim_end()
                 ))
             }
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        kill_group(&mut self.child);
     }
 }
 

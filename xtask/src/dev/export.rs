@@ -6,7 +6,7 @@
 //! that the choice can be read in one place:
 //!
 //! - copied: the chosen labs, the suites their hosts include, the test support
-//!   (`tests/testkit/`, not `tests/browser/`), `labcli/`, `webroot/`, the cargo and git
+//!   (`tests/testkit/`, not `tests/browser/`), `labcli/`, `runner/`, `webroot/`, the cargo and git
 //!   settings, `grade.yml`, and the students' tasks of xtask ([`STUDENT_MODULES`], with
 //!   `xtask/hints.md`);
 //! - cut down: the tables of steps and points to the chosen steps, the hints likewise, the
@@ -75,6 +75,7 @@ const COPIED: &[&str] = &[
     "docs/mermaid-init.js",
     "docs/src/images",
     "docs/src/mermaid",
+    "runner",
     "tests/testkit",
     "webroot",
     "xtask/Cargo.toml",
@@ -271,11 +272,11 @@ fn workspace_manifest(root: &Path, steps: &[&Step]) -> Result<String, String> {
     Ok(format!(
         "[workspace]\n\
          resolver = \"3\"\n\
-         members = [\n    \"labcli\",\n{}    \"tests/testkit\",\n    \"xtask\",\n]\n\
-         # `cargo test` runs what passes on a fresh clone: the shared command line, the test\n\
-         # support and the workbook's tasks. The labs are left out on purpose: they start red,\n\
-         # and `cargo test -p stepN` is your loop.\n\
-         default-members = [\"labcli\", \"tests/testkit\", \"xtask\"]\n\n{settings}",
+         members = [\n    \"labcli\",\n{}    \"runner\",\n    \"tests/testkit\",\n    \"xtask\",\n]\n\
+         # `cargo test` runs what passes on a fresh clone: the shared command line, the process\n\
+         # runner, the test support and the workbook's tasks. The labs are left out on purpose:\n\
+         # they start red, and `cargo test -p stepN` is your loop.\n\
+         default-members = [\"labcli\", \"runner\", \"tests/testkit\", \"xtask\"]\n\n{settings}",
         labs
     ))
 }
@@ -447,7 +448,7 @@ mod tests {
         assert!(files.contains_key("tests/suites/step3.rs"));
         assert!(!files.contains_key("tests/suites/step4.rs"));
         let manifest = text(&files, "Cargo.toml");
-        assert!(manifest.contains("    \"labs/step3-http-client\",\n    \"tests/testkit\",\n"));
+        assert!(manifest.contains("    \"labs/step3-http-client\",\n    \"runner\",\n"));
         assert!(!manifest.contains("step4"));
         let steps = text(&files, "xtask/src/steps.rs");
         assert!(steps.contains("lab(3, ") && !steps.contains("lab(4, "));

@@ -18,7 +18,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::sandbox::{Decoys, Isolation, LEFT_RUNNING, Layout};
-use crate::command::{Ending, run_with_input};
+use crate::command::{Ending, run};
 use crate::libtest;
 
 /// How long one test may run. The suites' own deadlines end a failing test within a few
@@ -97,7 +97,7 @@ impl<'a> Runner<'a> {
         let Isolation::Sandboxed(sandbox) = self.isolation else {
             let mut command = test_command(binary, dir);
             command.args(args);
-            return Ok((run_with_input(command, input, limit, true)?, Vec::new()));
+            return Ok((run(command, input, limit)?, Vec::new()));
         };
         let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let decoys = match spare {
@@ -108,7 +108,7 @@ impl<'a> Runner<'a> {
             }
         };
         let command = sandbox.command(self.layout, &decoys, dir, binary, args);
-        let ending = run_with_input(command, input, limit, true);
+        let ending = run(command, input, limit);
         let changes = decoys.changes(self.layout);
         if changes.is_empty() {
             self.spare

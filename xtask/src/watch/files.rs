@@ -20,8 +20,10 @@ const POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// [`Event::Changed`]. It stops when the receiver is gone.
 pub fn watch(root: PathBuf, events: Sender<Event>) {
     thread::spawn(move || {
-        let mut seen: BTreeMap<u8, Snapshot> =
-            STEPS.iter().map(|step| (step.number, Snapshot::of(&root, step))).collect();
+        let mut seen: BTreeMap<u8, Snapshot> = STEPS
+            .iter()
+            .map(|step| (step.number, Snapshot::of(&root, step)))
+            .collect();
         loop {
             thread::sleep(POLL_INTERVAL); // the pace of the polling, not a wait for readiness
             for step in STEPS {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::command::{Ending, cargo, run_within};
+use crate::command::{Ending, cargo, run};
 use crate::grade::{self, Built, Ran, Report, StepGrade, TEST_DEADLINE};
 use crate::libtest;
 use crate::steps::Step;
@@ -105,7 +105,7 @@ fn list(binary: &Path, dir: &Path) -> Result<(Vec<String>, BTreeSet<String>), St
 
 fn harness(binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
     let shown = format!("{} {}", binary.display(), args.join(" "));
-    match run_within(test_command(binary, dir, args), LISTING_LIMIT, true)? {
+    match run(test_command(binary, dir, args), None, LISTING_LIMIT)? {
         Ending::Exited(run) if run.success => Ok(run.output),
         Ending::Exited(run) => Err(format!("`{shown}` failed:\n{}", run.output)),
         Ending::Stopped(_) => Err(format!("`{shown}` did not end")),
@@ -115,7 +115,7 @@ fn harness(binary: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
 /// Runs the test `name` alone, bonus or not, and reads its outcome off the harness's output.
 fn run_one(binary: &Path, dir: &Path, name: &str) -> Ran {
     let args = ["--exact", name, "--include-ignored", "--test-threads", "1"];
-    let ending = match run_within(test_command(binary, dir, &args), TEST_DEADLINE, true) {
+    let ending = match run(test_command(binary, dir, &args), None, TEST_DEADLINE) {
         Ok(ending) => ending,
         Err(error) => return grade::failed(format!("the test could not be started: {error}")),
     };

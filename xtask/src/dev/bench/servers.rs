@@ -2,12 +2,13 @@
 //! stopped when dropped: the step 7 reference (release build), nginx and `python3 -m
 //! http.server`, the last two when installed.
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use runner::{Ending, Options, Process};
 
 /// How long a server may take to start listening.
 const START_LIMIT: Duration = Duration::from_secs(10);
@@ -18,36 +19,25 @@ pub struct Running {
     pub addr: SocketAddr,
     /// Whether it keeps a connection open for further requests (HTTP/1.1 keep-alive).
     pub keeps_alive: bool,
-    child: Child,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    /// Stopped, with its workers, when dropped.
+    process: Process,
 }
 
 /// The step 7 reference program (`solutions step7`), already built by `cargo build --release`.
 pub fn reference(program: &Path, webroot: &Path) -> Result<Running, String> {
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(["step7", "--port", "0", "--webroot"])
-        .arg(webroot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
-    let banner = first_line(&mut child)?;
-    let addr = banner
-        .strip_prefix("listening on http://")
-        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+        .arg(webroot);
+    let process = Process::start(command, Options::default())?;
+    let banner = first_line(&process)?;
+    let addr = runner::listening_address(&banner)
         .ok_or_else(|| format!("the reference printed {banner:?}, not its address"))?;
     Ok(Running {
         name: "step 7 reference".into(),
         addr,
         keeps_alive: false,
-        child,
+        process,
     })
 }
 
@@ -57,7 +47,8 @@ pub fn python(webroot: &Path) -> Result<Option<Running>, String> {
         return Ok(None);
     };
     // -u: unbuffered, so that its first line arrives at once.
-    let mut child = Command::new("python3")
+    let mut command = Command::new("python3");
+    command
         .args([
             "-u",
             "-m",
@@ -67,14 +58,10 @@ pub fn python(webroot: &Path) -> Result<Option<Running>, String> {
             "127.0.0.1",
             "--directory",
         ])
-        .arg(webroot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start python3: {e}"))?;
+        .arg(webroot);
+    let process = Process::start(command, Options::default())?;
     // Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ...
-    let banner = first_line(&mut child)?;
+    let banner = first_line(&process)?;
     let port = banner
         .split_once(" port ")
         .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<u16>().ok())
@@ -84,7 +71,7 @@ pub fn python(webroot: &Path) -> Result<Option<Running>, String> {
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
         // SimpleHTTPRequestHandler speaks HTTP/1.0: one request per connection.
         keeps_alive: false,
-        child,
+        process,
     }))
 }
 
@@ -103,21 +90,17 @@ pub fn nginx(webroot: &Path, folder: &Path) -> Result<Option<Running>, String> {
     std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
     let config = folder.join("nginx.conf");
     std::fs::write(&config, nginx_config(webroot, folder, port)).map_err(|e| e.to_string())?;
-    let child = Command::new("nginx")
+    let mut command = Command::new("nginx");
+    command
         .args(["-e", "stderr", "-p"])
         .arg(folder)
         .arg("-c")
-        .arg(&config)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start nginx: {e}"))?;
+        .arg(&config);
     let mut running = Running {
         name: version.replace("nginx version: ", ""),
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
         keeps_alive: true,
-        child,
+        process: Process::start(command, Options::default())?,
     };
     wait_until_listening(&mut running)?;
     Ok(Some(running))
@@ -149,28 +132,23 @@ fn nginx_config(webroot: &Path, folder: &Path, port: u16) -> String {
 
 /// The first line `command ARGS` prints (stdout or stderr), if the command runs.
 pub fn version_of(command: &str, args: &[&str]) -> Option<String> {
-    let output = Command::new(command).args(args).output().ok()?;
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    text.lines().next().map(|line| line.trim().to_string())
+    let mut asked = Command::new(command);
+    asked.args(args);
+    let Ok(Ending::Exited(run)) = runner::run(asked, None, START_LIMIT) else {
+        return None;
+    };
+    run.output
+        .lines()
+        .next()
+        .map(|line| line.trim().to_string())
 }
 
-/// The child's first line on stdout, read on a thread so that a silent child cannot hang the
-/// benchmark.
-fn first_line(child: &mut Child) -> Result<String, String> {
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let (sender, line) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        let mut first = String::new();
-        let _ = reader.read_line(&mut first);
-        let _ = sender.send(first);
-        // Keep reading, so that the child never blocks on a full pipe.
-        let _ = std::io::copy(&mut reader, &mut std::io::sink());
-    });
-    line.recv_timeout(START_LIMIT)
+/// The server's first line on stdout, within [`START_LIMIT`].
+fn first_line(process: &Process) -> Result<String, String> {
+    process
+        .line(START_LIMIT)
         .map(|line| line.trim().to_string())
-        .map_err(|_| "the server printed nothing within 10 s".to_string())
+        .ok_or_else(|| "the server printed nothing within 10 s".to_string())
 }
 
 /// Waits until `server` accepts a connection (nginx prints nothing when it is ready).
@@ -180,7 +158,7 @@ fn wait_until_listening(server: &mut Running) -> Result<(), String> {
         if TcpStream::connect_timeout(&server.addr, Duration::from_millis(200)).is_ok() {
             return Ok(());
         }
-        if let Ok(Some(status)) = server.child.try_wait() {
+        if let Some(status) = server.process.status() {
             return Err(format!("{} exited at start ({status})", server.name));
         }
         thread::sleep(Duration::from_millis(20)); // polling a starting server, not a test

@@ -8,11 +8,9 @@ use super::load::Load;
 
 /// wrk's version line, if wrk is installed.
 pub fn version() -> Option<String> {
-    let output = Command::new("wrk").arg("-v").output().ok()?;
     // wrk prints its version and usage, and exits with a failure: only the first line counts.
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    let first = text.lines().next()?.trim();
+    let first = super::servers::version_of("wrk", &["-v"])?;
+    let first = first.as_str();
     // `wrk 4.1.0 [epoll] Copyright (C) 2012 Will Glozer`: the name and version are enough.
     let version = first.split(" Copyright").next().unwrap_or(first);
     first.starts_with("wrk").then(|| version.to_string())
@@ -28,11 +26,13 @@ pub fn run(load: &Load) -> Result<Measurement, String> {
     if !load.keep_alive {
         command.args(["-H", "Connection: close"]);
     }
-    let output = command
-        .arg(&url)
-        .output()
-        .map_err(|e| format!("cannot run wrk: {e}"))?;
-    let report = String::from_utf8_lossy(&output.stdout);
+    command.arg(&url);
+    // wrk stops itself after the load's duration; a wrk that does not is stopped here.
+    let limit = load.duration + Duration::from_secs(30);
+    let report = match runner::run(command, None, limit)? {
+        runner::Ending::Exited(run) => run.output,
+        runner::Ending::Stopped(_) => return Err(format!("wrk did not end within {limit:?}")),
+    };
     parse(&report).ok_or_else(|| format!("cannot read wrk's report:\n{report}"))
 }
 
