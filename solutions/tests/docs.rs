@@ -26,6 +26,18 @@ fn assert_shown(file: &str, bytes: &[u8]) {
     );
 }
 
+/// Fails unless chapter `file` shows each of `texts` (a table's row, a line) verbatim.
+#[track_caller]
+fn assert_shows_texts(file: &str, texts: impl IntoIterator<Item = String>) {
+    let chapter = chapter(file);
+    for text in texts {
+        assert!(
+            chapter.contains(&text),
+            "docs/src/{file} should show\n{text}"
+        );
+    }
+}
+
 #[test]
 fn crlf_notation_marks_each_line_end() {
     assert_eq!(
@@ -35,7 +47,7 @@ fn crlf_notation_marks_each_line_end() {
 }
 
 mod http {
-    use super::{assert_shown, chapter};
+    use super::{assert_shown, assert_shows_texts};
 
     const CHAPTER: &str = "http.md";
 
@@ -58,14 +70,11 @@ mod http {
         let url =
             solutions::step3::parse_url("http://127.0.0.1:10000/images/sunset.jpg?size=small#top")
                 .unwrap();
-        let text = chapter(CHAPTER);
         let rows = [
             format!("| host and port | `{}`, `{}` |", url.host, url.port),
             format!("`GET {} HTTP/1.1`", url.target),
         ];
-        for row in rows {
-            assert!(text.contains(&row), "docs/src/{CHAPTER} should show\n{row}");
-        }
+        assert_shows_texts(CHAPTER, rows);
     }
 }
 
@@ -90,7 +99,7 @@ mod step2 {
 }
 
 mod step3 {
-    use super::{assert_shown, chapter};
+    use super::{assert_shown, assert_shows_texts};
     use solutions::step3::{parse_url, request_for};
 
     const CHAPTER: &str = "step3-http-client.md";
@@ -104,29 +113,24 @@ mod step3 {
 
     #[test]
     fn the_chapter_parses_urls_as_the_reference_does() {
-        let text = chapter(CHAPTER);
         let examples = [
             "http://127.0.0.1:8000/index.html?lang=en",
             "http://example.com",
             "http://example.com?q=rust",
             "http://example.com/docs/#intro",
         ];
-        for example in examples {
+        let rows = examples.map(|example| {
             let url = parse_url(example).unwrap();
-            let row = format!(
+            format!(
                 "| `{example}` | `{}` | {} | `{}` |",
                 url.host, url.port, url.target
-            );
-            assert!(
-                text.contains(&row),
-                "docs/src/{CHAPTER} should have the row\n{row}"
-            );
-        }
+            )
+        });
+        assert_shows_texts(CHAPTER, rows);
     }
 
     #[test]
     fn the_chapter_shows_the_reference_error_messages() {
-        let text = chapter(CHAPTER);
         let examples = [
             "example.com",
             "https://example.com/",
@@ -134,20 +138,14 @@ mod step3 {
             "http://localhost:99999/",
             "http://example.com/my page.html",
         ];
-        for example in examples {
+        let rows = examples.map(|example| {
             let error = parse_url(example).unwrap_err();
-            let row = format!("| `{example}` | `{error:?}` | {error} |");
-            assert!(
-                text.contains(&row),
-                "docs/src/{CHAPTER} should have the row\n{row}"
-            );
-        }
+            format!("| `{example}` | `{error:?}` | {error} |")
+        });
+        assert_shows_texts(CHAPTER, rows);
         let refused = parse_url("https://example.com/").unwrap_err();
         let shown = format!("invalid URL \"https://example.com/\": {refused}\n");
-        assert!(
-            text.contains(&shown),
-            "docs/src/{CHAPTER} should show\n{shown}"
-        );
+        assert_shows_texts(CHAPTER, [shown]);
     }
 }
 

@@ -56,28 +56,44 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
-    let result = match args.as_slice() {
-        ["grade", options @ ..] => return grade::main(&root, options),
-        // PID 1 of the grade's sandbox (not for people: not in the usage).
-        ["sandbox-init", "--", program, args @ ..] => return grade::sandbox::init(program, args),
-        ["watch", options @ ..] => watch::main(&root, options),
-        ["reset", options @ ..] => reset::main(&root, options),
-        ["hint", options @ ..] => hint::main(&root, options),
-        ["dev", task @ ..] => return maintainers(&root, task),
+    if let Some(code) = student_task(&root, &args) {
+        return code;
+    }
+    match args.as_slice() {
+        ["dev", task @ ..] => maintainers(&root, task),
         // The maintainers' tasks by their own names too: `cargo xtask verify` is the README's
         // test command, and generated files name `cargo xtask sync-labs`.
         [
             "verify" | "sync-labs" | "book-commands" | "bench" | "export",
             ..,
-        ] => {
-            return maintainers(&root, &args);
+        ] => maintainers(&root, &args),
+        _ => exit(Err(format!("unknown task {:?}\n{USAGE}", args.join(" ")))),
+    }
+}
+
+/// The students' task that `args` names, run; `None` if they name none. The exported
+/// repository's xtask has these tasks only (`dev/export/files/main.rs`).
+fn student_task(root: &Path, args: &[&str]) -> Option<ExitCode> {
+    let result = match args {
+        ["grade", options @ ..] => return Some(grade::main(root, options)),
+        // PID 1 of the grade's sandbox (not for people: not in the usage).
+        ["sandbox-init", "--", program, args @ ..] => {
+            return Some(grade::sandbox::init(program, args));
         }
+        ["watch", options @ ..] => watch::main(root, options),
+        ["reset", options @ ..] => reset::main(root, options),
+        ["hint", options @ ..] => hint::main(root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
         }
-        _ => Err(format!("unknown task {:?}\n{USAGE}", args.join(" "))),
+        _ => return None,
     };
+    Some(exit(result))
+}
+
+/// A task's result as the exit status, its error on stderr.
+fn exit(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::grade::sources::slashed;
 use crate::steps::Step;
 use crate::sync;
 
@@ -64,17 +65,11 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
 
 fn describe(changes: &[Change]) -> String {
     let line = |change: &Change| match change {
-        Change::Edited(path) => format!("  changed  {}\n", shown(path)),
-        Change::Added(path) => format!("  added    {}\n", shown(path)),
-        Change::Missing(path) => format!("  deleted  {}\n", shown(path)),
+        Change::Edited(path) => format!("  changed  {}\n", slashed(path)),
+        Change::Added(path) => format!("  added    {}\n", slashed(path)),
+        Change::Missing(path) => format!("  deleted  {}\n", slashed(path)),
     };
     changes.iter().map(line).collect()
-}
-
-/// A path inside the lab with `/` between folders, on every system.
-fn shown(path: &Path) -> String {
-    let parts: Vec<_> = path.iter().map(|p| p.to_string_lossy()).collect();
-    parts.join("/")
 }
 
 /// The pristine files of the lab: their paths inside the lab's folder, and their text.

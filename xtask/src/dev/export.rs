@@ -29,6 +29,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use crate::grade::sources::slashed;
 use crate::steps::{STEPS, SUITES, Step};
 
 pub const USAGE: &str = "usage: cargo xtask export DIR [--steps 1-N]
@@ -346,7 +347,7 @@ fn add(root: &Path, path: &str, files: &mut Files) -> Result<(), String> {
             path.to_string(),
             File {
                 bytes,
-                executable: is_executable(&full),
+                executable: crate::grade::sources::is_executable(&full),
             },
         );
     } else if let Ok(entries) = fs::read_dir(&full) {
@@ -360,23 +361,6 @@ fn add(root: &Path, path: &str, files: &mut Files) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &Path) -> bool {
-    false
-}
-
-/// A relative path with `/` between folders, on every system.
-fn slashed(path: &Path) -> String {
-    let parts: Vec<_> = path.iter().map(|p| p.to_string_lossy()).collect();
-    parts.join("/")
 }
 
 #[cfg(test)]

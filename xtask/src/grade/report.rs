@@ -29,15 +29,10 @@ pub fn table(report: &Report) -> String {
         "step", "tests", "earlier", "points", "bonus", "bonus pts"
     );
     for step in &report.steps {
-        let row = Row::of(step);
+        let [tests, earlier, points, bonus, bonus_points] = cells(step);
         text += &format!(
-            "{:<6}{:>7}  {:>8}  {:>11}  {:>6}  {:>9}  {}\n",
+            "{:<6}{tests:>7}  {earlier:>8}  {points:>11}  {bonus:>6}  {bonus_points:>9}  {}\n",
             step.step.number,
-            row.tests,
-            row.earlier,
-            row.points,
-            row.bonus,
-            row.bonus_points,
             step.status().words()
         );
     }
@@ -174,7 +169,6 @@ pub fn markdown(report: &Report) -> String {
         "| step | tests | earlier steps' tests | points | bonus tests | bonus points | status |\n";
     text += "|---:|---:|---:|---:|---:|---:|---|\n";
     for step in &report.steps {
-        let row = Row::of(step);
         let mark = match step.status() {
             Status::Done => "✅",
             Status::InProgress => "🟡",
@@ -182,14 +176,10 @@ pub fn markdown(report: &Report) -> String {
             Status::DoesNotCompile => "❌",
             Status::Tampered => "⚠️",
         };
+        let [tests, earlier, points, bonus, bonus_points] = cells(step);
         text += &format!(
-            "| {} | {} | {} | {} | {} | {} | {mark} {} |\n",
+            "| {} | {tests} | {earlier} | {points} | {bonus} | {bonus_points} | {mark} {} |\n",
             step.step.title,
-            row.tests,
-            row.earlier,
-            row.points,
-            row.bonus,
-            row.bonus_points,
             step.status().words()
         );
     }
@@ -329,34 +319,26 @@ fn step_json(step: &StepGrade) -> Json {
 }
 
 /// The cells of a step's row, shared by the table and the Markdown.
-struct Row {
-    tests: String,
-    earlier: String,
-    points: String,
-    bonus: String,
-    bonus_points: String,
-}
-
-impl Row {
-    fn of(step: &StepGrade) -> Row {
-        let compiled = matches!(step.result, LabResult::Tested(_));
-        let ratio = |kind| match step.count(kind) {
-            (_, 0) => "-".to_string(),
-            (passed, total) => format!("{passed}/{total}"),
-        };
-        let points = |kind, max: u32| match (compiled, max) {
-            (_, 0) => "-".to_string(),
-            (false, max) => format!("0/{max}"),
-            (true, max) => format!("{}/{max}", number(step.points(kind))),
-        };
-        Row {
-            tests: ratio(Kind::Required),
-            earlier: ratio(Kind::Earlier),
-            points: points(Kind::Required, step.max_points()),
-            bonus: ratio(Kind::Bonus),
-            bonus_points: points(Kind::Bonus, step.max_bonus()),
-        }
-    }
+/// A step's cells of the tables, in their order: tests, earlier steps' tests, points, bonus
+/// tests, bonus points.
+fn cells(step: &StepGrade) -> [String; 5] {
+    let compiled = matches!(step.result, LabResult::Tested(_));
+    let ratio = |kind| match step.count(kind) {
+        (_, 0) => "-".to_string(),
+        (passed, total) => format!("{passed}/{total}"),
+    };
+    let points = |kind, max: u32| match (compiled, max) {
+        (_, 0) => "-".to_string(),
+        (false, max) => format!("0/{max}"),
+        (true, max) => format!("{}/{max}", number(step.points(kind))),
+    };
+    [
+        ratio(Kind::Required),
+        ratio(Kind::Earlier),
+        points(Kind::Required, step.max_points()),
+        ratio(Kind::Bonus),
+        points(Kind::Bonus, step.max_bonus()),
+    ]
 }
 
 struct Totals {

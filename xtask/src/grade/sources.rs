@@ -196,12 +196,14 @@ pub fn differences(files: &Files, dir: &Path, ours: &[String]) -> Vec<String> {
 enum Entry {
     /// A file's bytes, and whether it may be run.
     File(Vec<u8>, bool),
+    /// A file that could not be read, and why.
+    Unreadable(String),
     /// A folder, a link, or anything else that is not a file.
     Other,
 }
 
 /// Every entry under `dir`, named `prefix/...`, links not followed, leaving out
-/// [`NOT_SOURCES`] at the top.
+/// [`NOT_SOURCES`] at the top. A folder that cannot be read adds nothing.
 fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
     let Ok(read) = fs::read_dir(dir) else { return };
     for entry in read.flatten() {
@@ -214,16 +216,16 @@ fn list(dir: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) {
         if NOT_SOURCES.contains(&relative.as_str()) {
             continue;
         }
+        let path = entry.path();
         match entry.file_type() {
             Ok(kind) if kind.is_dir() => {
-                list(&entry.path(), &relative, entries);
+                list(&path, &relative, entries);
                 entries.push((relative, Entry::Other));
             }
-            Ok(kind) if kind.is_file() => {
-                let bytes = fs::read(entry.path()).unwrap_or_default();
-                let executable = is_executable(&entry.path());
-                entries.push((relative, Entry::File(bytes, executable)));
-            }
+            Ok(kind) if kind.is_file() => match fs::read(&path) {
+                Ok(bytes) => entries.push((relative, Entry::File(bytes, is_executable(&path)))),
+                Err(e) => entries.push((relative, Entry::Unreadable(e.to_string()))),
+            },
             _ => entries.push((relative, Entry::Other)),
         }
     }
@@ -316,31 +318,20 @@ fn next_blob(output: &mut &[u8]) -> Option<Vec<u8>> {
 /// Adds to `files` every regular file under `dir`, named `prefix/...`, leaving out
 /// [`NOT_SOURCES`] at the top of a checkout. A missing `dir` adds nothing.
 fn walk(dir: &Path, prefix: &str, files: &mut Files) -> Result<(), String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if NOT_SOURCES.contains(&relative.as_str()) {
-            continue;
-        }
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-        if kind.is_dir() {
-            walk(&entry.path(), &relative, files)?;
-        } else if kind.is_file() {
-            let path = entry.path();
-            let bytes =
-                fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let executable = is_executable(&path);
-            files.insert(relative, File { bytes, executable });
+    let mut entries = Vec::new();
+    list(dir, prefix, &mut entries);
+    for (relative, entry) in entries {
+        match entry {
+            Entry::File(bytes, executable) => {
+                files.insert(relative, File { bytes, executable });
+            }
+            Entry::Unreadable(error) => {
+                return Err(format!(
+                    "cannot read {relative} in {}: {error}",
+                    dir.display()
+                ));
+            }
+            Entry::Other => {}
         }
     }
     Ok(())
@@ -370,13 +361,13 @@ fn text(bytes: Vec<u8>) -> String {
 }
 
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+pub fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-fn is_executable(_: &Path) -> bool {
+pub fn is_executable(_: &Path) -> bool {
     false
 }
 

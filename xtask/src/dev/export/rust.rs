@@ -445,10 +445,15 @@ pub fn main_rs(template: &str) -> Result<String, String> {
         .expect("a usage");
     let usage = usage.replace('\\', "\\\\").replace('"', "\\\"");
     let ours = include_str!("../../main.rs");
-    let functions = ["fn parse_steps(", "pub fn workspace_root("]
-        .iter()
-        .map(|signature| function(ours, signature))
-        .collect::<Result<Vec<_>, _>>()?;
+    let functions = [
+        "fn student_task(",
+        "fn exit(",
+        "fn parse_steps(",
+        "pub fn workspace_root(",
+    ]
+    .iter()
+    .map(|signature| function(ours, signature))
+    .collect::<Result<Vec<_>, _>>()?;
     let filled = template
         .replace("// export: modules\n", &lines)
         .replace("{usage}", &usage)

@@ -18,30 +18,27 @@ pub struct Generated {
     pub text: String,
 }
 
-/// Every file of every pristine lab.
+/// Every file of every pristine lab: each folder of the starters is the lab of that name.
 pub fn generate(root: &Path) -> Result<Vec<Generated>, String> {
     let mut files = Vec::new();
-    for step in STEPS {
-        let lab = Path::new("labs").join(step.dir);
-        collect(&root.join(STARTERS).join(step.dir), &lab, &mut files)?;
-    }
+    collect(&root.join(STARTERS), Path::new("labs"), &mut files)?;
     Ok(files)
 }
 
-/// Adds the files under `dir` to `files`, as files of the lab folder `lab`.
-fn collect(dir: &Path, lab: &Path, files: &mut Vec<Generated>) -> Result<(), String> {
+/// Adds the files under `dir` to `files`, as files under `into`.
+fn collect(dir: &Path, into: &Path, files: &mut Vec<Generated>) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
     paths.sort();
     for path in paths {
         let name = path.file_name().expect("a named entry");
         if path.is_dir() {
-            collect(&path, &lab.join(name), files)?;
+            collect(&path, &into.join(name), files)?;
         } else {
             let text = fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             files.push(Generated {
-                path: lab.join(name),
+                path: into.join(name),
                 text,
             });
         }
