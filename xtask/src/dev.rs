@@ -5,6 +5,7 @@
 //! - `dev/verify.rs`: `verify`, the failing-first contract, and all the project's checks
 //! - `dev/book.rs`: checks that the book and README match the code
 //! - `dev/commands.rs`: `book-commands`, running every command the book shows
+//! - `dev/mutants.rs`: `mutants`, the catalogue of classic student bugs against the suites
 //! - `dev/bench.rs`, `dev/bench/`: `bench`, the reference against nginx and Python
 //! - `dev/export.rs`, `dev/export/`: `export`, the repository students fork, without the answers
 //! - `dev/workflows.rs`: checks of the GitHub workflows
@@ -13,6 +14,7 @@ mod bench;
 mod book;
 mod commands;
 mod export;
+mod mutants;
 mod verify;
 mod workflows;
 
@@ -31,6 +33,9 @@ const USAGE: &str = "usage: cargo xtask dev <task>
                      STEPS: `3` or `4-7` (default: all). Also `cargo xtask verify`.
   book-commands      only run every command the book and the README show (see
                      xtask/src/dev/commands.rs); needs sh (Unix), curl, nc and python3
+  mutants [STEPS]    apply each classic student bug of tests/mutants.md to the reference,
+                     one at a time, and run its step's suite: each must be caught (also
+                     part of `verify`)
   bench [--seconds N] [--rounds N] [--own-load]
                      the step 7 reference (release) against nginx and `python3 -m http.server`
                      on loopback, loaded by wrk (or our own generator), then `cargo test -p
@@ -62,6 +67,10 @@ pub fn main(root: &Path, task: &[&str]) -> ExitCode {
         ["book-commands"] => verify::book_commands(root).map(|passed| {
             println!("book commands: {passed} passed, 0 failed");
         }),
+        ["mutants"] => mutants::run(root, &steps::STEPS.iter().collect::<Vec<_>>()).map(drop),
+        ["mutants", range] => parse_steps(range)
+            .and_then(|steps| mutants::run(root, &steps))
+            .map(drop),
         ["bench", options @ ..] => bench::bench(root, options),
         ["export", options @ ..] => export::main(root, options),
         [] | ["help" | "--help" | "-h"] => {

@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         // The maintainers' tasks by their own names too: `cargo xtask verify` is the README's
         // test command, and generated files name `cargo xtask sync-labs`.
         [
-            "verify" | "sync-labs" | "book-commands" | "bench" | "export",
+            "verify" | "sync-labs" | "book-commands" | "mutants" | "bench" | "export",
             ..,
         ] => maintainers(&root, &args),
         _ => exit(Err(format!("unknown task {:?}\n{USAGE}", args.join(" ")))),
