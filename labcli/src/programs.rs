@@ -276,15 +276,24 @@ pub fn listen(program: &str, address: &str, scheme: &str) -> Result<TcpListener,
 }
 
 fn connect_failure(program: &str, target: &str, error: io::Error, peer: &str) -> ExitCode {
-    let hint = match error.kind() {
-        io::ErrorKind::ConnectionRefused => format!("\nis the {peer} running, on that port?"),
-        _ => String::new(),
+    let hint = if is_refused(&error) {
+        format!("\nis the {peer} running, on that port?")
+    } else {
+        String::new()
     };
     fail(
         program,
         format!("cannot talk to {target}: {error}{hint}"),
         EXIT_FAILURE,
     )
+}
+
+/// Whether `error` says the connection was refused: by its kind, or in its words when the
+/// student's code wrapped it in an error of its own (`io::Error::other(format!(...))`), which
+/// keeps the system's message ("Connection refused", "actively refused it") but not the kind.
+fn is_refused(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::ConnectionRefused
+        || error.to_string().to_ascii_lowercase().contains("refused")
 }
 
 fn print_bytes(program: &str, parts: &[&[u8]]) -> ExitCode {
@@ -297,5 +306,20 @@ fn print_bytes(program: &str, parts: &[&[u8]]) -> ExitCode {
             format!("cannot write to stdout: {error}"),
             EXIT_FAILURE,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_connection_is_known_by_its_kind_or_by_its_words() {
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert!(is_refused(&refused));
+        // A student's client that wraps the error, as the example does.
+        let wrapped = io::Error::other(format!("could not connect to 127.0.0.1:1: {refused}"));
+        assert!(is_refused(&wrapped));
+        assert!(!is_refused(&io::Error::from(io::ErrorKind::TimedOut)));
     }
 }

@@ -63,6 +63,16 @@ fn the_server_survives_a_client_that_leaves_without_a_word() {
 }
 
 #[test]
+fn the_server_survives_a_client_that_resets_the_connection() {
+    let server = Server::start(serve);
+    // Its echo unread, this client's close resets the connection: the server's next read fails.
+    testkit::client::reset_after_answer(&server, b"hello");
+    let hint = "one client's error (here the connection was reset) is printed with eprintln!, \
+                and the loop goes on to the next client: it must not end `serve`";
+    assert_bytes_eq(&echo_of(&server, b"still there?"), b"still there?", hint);
+}
+
+#[test]
 fn the_client_sends_its_message_and_then_stops_sending() {
     let fixture = Fixture::start(ReadUntil::EndOfStream, &[b"ok"]);
     let address = fixture.addr().to_string();
@@ -83,6 +93,22 @@ fn the_client_returns_everything_the_server_sends_until_it_closes() {
         .expect("echo_client should return Ok");
     let hint = "the answer arrives in pieces: read until the server closes (a read returns 0)";
     assert_bytes_eq(&echo, &pieces.concat(), hint);
+}
+
+#[test]
+fn the_client_returns_bytes_that_are_not_text() {
+    let bytes: &[u8] = &[0xff, 0x00, 0xc3, 0x28, b'\r', b'\n', 0x80];
+    let fixture = Fixture::start(ReadUntil::EndOfStream, &[bytes]);
+    let address = fixture.addr().to_string();
+    let echo = testkit::within("echo_client", move || echo_client(&address, b"hi")).unwrap_or_else(
+        |error| {
+            panic!(
+                "echo_client failed on an answer that is not text: {error}\nhint: collect the \
+                 answer as bytes (a Vec<u8>), never as a String; {HINT}"
+            )
+        },
+    );
+    assert_bytes_eq(&echo, bytes, "return the bytes exactly as they came");
 }
 
 #[test]

@@ -131,6 +131,56 @@ fn a_client_that_sends_text_is_told_the_time_all_the_same() {
 }
 
 #[test]
+fn the_time_is_written_as_soon_as_a_client_connects() {
+    let server = Server::start(serve);
+    // Loopback answers in well under a millisecond; this leaves room for a busy machine.
+    let limit = std::time::Duration::from_millis(500);
+    match testkit::client::first_byte_after(&server) {
+        Some(waited) if waited <= limit => {}
+        waited => panic!(
+            "the first byte of the time came {} after the client connected, not within {limit:?}\n\
+             hint: the server speaks first: write the time at once, without waiting for the \
+             client to send anything (no read, no timeout); {HINT}",
+            waited.map_or("never".to_string(), |w| format!("{w:?}"))
+        ),
+    }
+}
+
+#[test]
+fn each_client_is_told_the_time_it_connects_not_when_the_server_started() {
+    let server = Server::start(serve);
+    // The line has whole seconds: wait for the clock to reach the next one (a second at most),
+    // so that a time read when the server started is a second behind.
+    let started = Utc::now().timestamp();
+    while Utc::now().timestamp() == started {
+        std::thread::sleep(std::time::Duration::from_millis(10)); // waiting for the clock
+    }
+    let reply = Exchange::send(b"").hint(SERVE_HINT).with(&server);
+    let line = String::from_utf8_lossy(&reply);
+    let told = DateTime::parse_from_rfc3339(line.trim_end()).map(|t| t.timestamp());
+    match told {
+        Ok(told) if told > started => {}
+        _ => panic!(
+            "the server started at {} and the client connected a second later, yet it was \
+             told {:?}\nhint: read the clock for each client, inside the loop, not once before \
+             it; {HINT}",
+            Utc.timestamp_opt(started, 0)
+                .unwrap()
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+            line.trim_end()
+        ),
+    }
+}
+
+#[test]
+fn the_server_survives_a_client_that_resets_the_connection() {
+    let server = Server::start(serve);
+    // Its time unread, this client's close resets the connection: `hang_up`'s read fails.
+    testkit::client::reset_after_answer(&server, b"hello");
+    assert_told_the_time(&server, b"still there?");
+}
+
+#[test]
 fn the_server_tells_one_client_after_another() {
     let server = Server::start(serve);
     assert_told_the_time(&server, b"first");

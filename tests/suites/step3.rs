@@ -6,6 +6,7 @@ use super::*;
 use assert_cmd::Command;
 use predicates::boolean::PredicateBooleanExt;
 use predicates::str::contains;
+use testkit::http::{self, Request};
 use testkit::{DEADLINE, Fixture, ReadUntil, assert_bytes_eq};
 
 const HINT: &str = "see docs chapter \"Step 3: an HTTP client\"";
@@ -110,37 +111,97 @@ fn parse_url_refuses_whitespace() {
     assert_refused("http://example.com/my page.html", UrlError::Whitespace);
 }
 
+/// Fails unless `sent` is the GET request for `target` on `host:port` as HTTP/1.1 has it: the
+/// request line, a `Host` header (with `:port` unless the port is 80, where it may be left
+/// out), `Connection: close`, each line ending in CRLF, then the empty line. Header names may
+/// be in any case and any order, and other headers (`User-Agent`...) may come too.
+#[track_caller]
+fn assert_request_for(sent: &[u8], host: &str, port: u16, target: &str) {
+    let fail = |problem: &str| -> ! {
+        panic!(
+            "{problem}\nthe client sent:\n{}\n{HINT}",
+            testkit::visible(sent).trim_end()
+        )
+    };
+    let request = Request::parse(sent).unwrap_or_else(|problem| fail(&problem));
+    let line = format!("GET {target} HTTP/1.1");
+    if request.request_line != line {
+        fail(&format!(
+            "the request line should be {line:?}, not {:?}",
+            request.request_line
+        ));
+    }
+    let hosts = request.headers_named("Host");
+    let with_port = format!("{host}:{port}");
+    let host_ok = |value: &str| value == with_port || (port == DEFAULT_PORT && value == host);
+    match hosts[..] {
+        [value] if host_ok(value) => {}
+        [value] => fail(&format!(
+            "the Host header says {value:?}: it names the URL's host, with `:{port}` unless \
+             the port is 80 (\"{with_port}\")"
+        )),
+        [] => fail("HTTP/1.1 requires a Host header, naming the URL's host"),
+        _ => fail("there should be one Host header"),
+    }
+    if !request.header("Connection").is_some_and(http::says_close) {
+        fail(
+            "`Connection: close` asks the server to close once it has answered, which is how \
+              `get` knows it has the whole response",
+        );
+    }
+}
+
 #[test]
 fn the_request_is_a_get_line_then_host_and_connection_close() {
-    assert_bytes_eq(
-        &request_for(&url("example.com", 80, "/")),
-        b"GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n",
-        "every line ends with \\r\\n, and a blank line ends the request",
-    );
+    let sent = request_for(&url("example.com", 80, "/"));
+    assert_request_for(&sent, "example.com", 80, "/");
 }
 
 #[test]
 fn the_host_header_names_the_port_unless_it_is_80() {
-    assert_bytes_eq(
-        &request_for(&url("127.0.0.1", 8000, "/a?b=c")),
-        b"GET /a?b=c HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n",
-        "the Host header is `host:port`, except for the default port 80",
-    );
+    let sent = request_for(&url("127.0.0.1", 8000, "/a?b=c"));
+    assert_request_for(&sent, "127.0.0.1", 8000, "/a?b=c");
 }
 
 #[test]
-fn get_sends_exactly_the_request_for_the_url() {
+fn get_sends_the_request_for_the_url() {
     let fixture = Fixture::start(ReadUntil::BlankLine, &[RESPONSE]);
     let port = fixture.addr().port();
     testkit::within("get", move || {
         get(&url("127.0.0.1", port, "/hello?name=you"))
     })
     .expect("get should return Ok");
-    let want = format!(
-        "GET /hello?name=you HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    );
-    let hint = "send `request_for(url)` to the URL's host and port";
-    assert_bytes_eq(&fixture.received(), want.as_bytes(), hint);
+    assert_request_for(&fixture.received(), "127.0.0.1", port, "/hello?name=you");
+}
+
+#[test]
+fn get_connects_to_the_host_the_url_names() {
+    // Another loopback address than 127.0.0.1 (Linux and Windows answer on all of 127/8;
+    // macOS only on 127.0.0.1, so there `localhost` on IPv6 serves).
+    let (listener, host) = match std::net::TcpListener::bind("127.0.0.2:0") {
+        Ok(listener) => (listener, "127.0.0.2"),
+        Err(_) => (
+            std::net::TcpListener::bind("[::1]:0").expect("bind a fixture to [::1]:0"),
+            "localhost",
+        ),
+    };
+    let fixture = Fixture::serve(listener, ReadUntil::BlankLine, &[RESPONSE]);
+    let port = fixture.addr().port();
+    let response = testkit::within("get", move || get(&url(host, port, "/")));
+    let response = response.unwrap_or_else(|error| {
+        panic!(
+            "get(http://{host}:{port}/) failed: {error}\nhint: connect to the URL's host and \
+             port, `(url.host.as_str(), url.port)`, not to a fixed address; {HINT}"
+        )
+    });
+    assert_bytes_eq(&response, RESPONSE, HINT);
+}
+
+#[test]
+fn parse_url_takes_the_scheme_in_any_case() {
+    // RFC 3986: schemes are case-insensitive, and `HTTP://` is `http://`.
+    assert_parses("HTTP://example.com/", url("example.com", 80, "/"));
+    assert_parses("Http://example.com:8000/", url("example.com", 8000, "/"));
 }
 
 #[test]
@@ -168,9 +229,8 @@ fn the_program_prints_the_raw_response() {
         .assert()
         .success()
         .stdout(std::str::from_utf8(RESPONSE).unwrap());
-    let host = fixture.addr();
-    let want = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    assert_bytes_eq(&fixture.received(), want.as_bytes(), HINT);
+    let port = fixture.addr().port();
+    assert_request_for(&fixture.received(), "127.0.0.1", port, "/");
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn response_ok_starts_with_the_status_line_200_ok() {
 fn response_ok_has_a_short_plain_text_body() {
     let response = canned();
     assert_eq!(
-        response.header("Content-Type"),
+        response.media_type().as_deref(),
         Some("text/plain"),
         "hint: the header `Content-Type: text/plain` says the body is plain text ({HINT})"
     );
@@ -54,14 +54,7 @@ fn response_ok_says_how_long_its_body_is() {
 
 #[test]
 fn response_ok_says_that_the_connection_will_close() {
-    let response = canned();
-    let connection = response.header("Connection").map(str::to_ascii_lowercase);
-    assert_eq!(
-        connection.as_deref(),
-        Some("close"),
-        "hint: the header `Connection: close` tells the client that the server closes the \
-         connection after this answer ({HINT})"
-    );
+    http::assert_says_close(&canned(), "response_ok()", HINT);
 }
 
 #[test]

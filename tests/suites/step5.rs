@@ -56,6 +56,32 @@ fn parse_request_reads_only_the_first_line() {
 }
 
 #[test]
+fn parse_request_takes_only_the_exact_word_get_for_a_get() {
+    let hint = "the method is the whole first word, compared with \"GET\" as it is: a method \
+                that only starts with GET (GETX, GETS) is another method";
+    for method in ["GETX", "GETS", "GET_"] {
+        check(
+            &http::request(method, "/"),
+            Err(RequestError::MethodNotAllowed),
+            hint,
+        );
+    }
+}
+
+#[test]
+fn parse_request_refuses_a_protocol_without_its_slash() {
+    let hint = "the protocol is `HTTP/` and a version: `HTTP` alone, or `HTTP1.1`, is no \
+                protocol this server speaks";
+    for line in [
+        &b"GET / HTTP1.1\r\n\r\n"[..],
+        b"GET / HTTP\r\n\r\n",
+        b"GET / HTTPX/1.1\r\n\r\n",
+    ] {
+        check(line, Err(RequestError::MalformedRequestLine), hint);
+    }
+}
+
+#[test]
 fn parse_request_refuses_every_method_but_get() {
     for method in ["POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"] {
         let hint = "this server serves GET only: any other method is not allowed";

@@ -74,6 +74,18 @@ fn response_method_not_allowed_says_how_long_its_body_is() {
 }
 
 #[test]
+fn response_method_not_allowed_says_that_the_connection_will_close() {
+    let response = Response::expect(&response_method_not_allowed(), WELL_FORMED);
+    http::assert_says_close(&response, "response_method_not_allowed()", HINT);
+}
+
+#[test]
+fn response_bad_request_says_that_the_connection_will_close() {
+    let response = Response::expect(&response_bad_request(), WELL_FORMED);
+    http::assert_says_close(&response, "response_bad_request()", HINT);
+}
+
+#[test]
 fn response_bad_request_is_a_400_that_says_how_long_its_body_is() {
     let response = Response::expect(&response_bad_request(), WELL_FORMED);
     let hint = "the status line is the protocol, the code 400 and its reason phrase";

@@ -59,21 +59,111 @@ fn bonus_a_browser_gets_a_folder_as_a_page_of_links() {
         hint,
     );
     assert_status(&response, "HTTP/1.1 200 OK", hint);
-    let mime_type = response.header("Content-Type").unwrap_or_default();
+    let mime_type = response.media_type().unwrap_or_default();
     assert!(
-        mime_type.starts_with("text/html"),
+        mime_type == "text/html",
         "the listing's Content-Type is {mime_type:?}\nhint: {hint} ({HINT})"
     );
     let page = String::from_utf8_lossy(&response.body);
+    let links = links(&page, "/images/");
     for name in ["icons/", "request-response.png", "sunset.jpg"] {
-        let relative = format!("href=\"{name}\"");
-        let absolute = format!("href=\"/images/{name}\"");
+        let target = format!("/images/{name}");
         assert!(
-            page.contains(&relative) || page.contains(&absolute),
-            "the page has no link to {name} (looked for {relative} or {absolute}):\n{page}\n\
+            links.contains(&target),
+            "the page has no link to {target} (its links lead to {links:?}):\n{page}\n\
              hint: {hint} ({HINT})"
         );
     }
+}
+
+/// Where the links of `page`, a page at the path `base` (ending in `/`), lead: each
+/// `href="..."` or `href='...'`, relative ones (`icons/`, `./icons/`) resolved from `base`.
+fn links(page: &str, base: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for (at, _) in page.match_indices("href=") {
+        let rest = &page[at + "href=".len()..];
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(value) = rest[1..].split(quote).next() else {
+            continue;
+        };
+        let value = value.strip_prefix("./").unwrap_or(value);
+        links.push(if value.starts_with('/') {
+            value.to_string()
+        } else {
+            format!("{base}{value}")
+        });
+    }
+    links
+}
+
+#[test]
+#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+fn bonus_the_page_of_links_escapes_the_names_it_shows() {
+    let site = testkit::TempDir::new("step7-escaped").unwrap_or_else(|e| panic!("{e}"));
+    site.write("Tom & Jerry.txt", b"cartoon\n");
+    let root = site.path().to_path_buf();
+    let server = Server::start(move |listener| serve_webroot(listener, &root));
+    let hint = "a name is text, and in HTML `&`, `<`, `>` and quotes mean something: write \
+                them as `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#39;` in the page";
+    let response = answer(&server, &request_accepting("/", BROWSER_ACCEPT), hint);
+    let page = String::from_utf8_lossy(&response.body);
+    assert!(
+        page.contains("Tom &amp; Jerry.txt") && !page.contains("Tom & Jerry"),
+        "the page shows the name `Tom & Jerry.txt` without escaping its `&`:\n{page}\n\
+         hint: {hint} ({HINT})"
+    );
+}
+
+#[test]
+#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+fn bonus_a_client_that_prefers_plain_text_gets_the_plain_listing() {
+    let server = Server::start(serve);
+    let hint = "the `q` of each media range says how much the client wants it (1 if absent, 0: \
+                not at all): answer HTML only when text/html's q is higher than text/plain's, \
+                not whenever the header mentions text/html";
+    for accept in [
+        "text/plain, text/html;q=0.5",
+        "text/html;q=0, */*",
+        "text/*, text/html;q=0.1",
+    ] {
+        let response = answer(&server, &request_accepting("/images/", accept), hint);
+        assert_eq!(
+            response.media_type().as_deref(),
+            Some("text/plain"),
+            "with `Accept: {accept}`, the listing should be plain text\nhint: {hint} ({HINT})"
+        );
+    }
+}
+
+#[test]
+#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+fn bonus_the_date_is_read_for_each_answer_not_once() {
+    let server = Server::start(serve);
+    let hint = "read the clock for each answer, `Utc::now()` in handle_connection, not once \
+                when the server starts";
+    let date_of = |response: &Response| {
+        let date = response.header("Date").unwrap_or_default();
+        DateTime::parse_from_rfc2822(date)
+            .map(|d| d.timestamp())
+            .unwrap_or_else(|error| {
+                panic!("`Date: {date}` is not a date ({error}).\nhint: {hint} ({HINT})")
+            })
+    };
+    let request = b"GET /sample.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let first = date_of(&answer(&server, request, hint));
+    // Dates have whole seconds: wait for the clock to pass the first answer's (a second at
+    // most), so that the second answer's Date must be later.
+    while Utc::now().timestamp() <= first {
+        std::thread::sleep(std::time::Duration::from_millis(10)); // waiting for the clock
+    }
+    let second = date_of(&answer(&server, request, hint));
+    assert!(
+        second > first,
+        "two answers a second apart have the same Date, {}\nhint: {hint} ({HINT})",
+        http_date(Utc.timestamp_opt(first, 0).unwrap())
+    );
 }
 
 #[test]
@@ -85,7 +175,7 @@ fn bonus_a_client_that_accepts_anything_still_gets_the_plain_listing() {
     let response = answer(&server, &request_accepting("/images/", "*/*"), hint);
     assert_status(&response, "HTTP/1.1 200 OK", hint);
     assert_eq!(
-        response.header("Content-Type"),
+        response.media_type().as_deref(),
         Some("text/plain"),
         "hint: {hint} ({HINT})"
     );
@@ -197,9 +287,9 @@ fn bonus_the_server_runs_make_time_and_sends_its_page_as_html() {
         page.starts_with("<!DOCTYPE html>") && page.contains("<time datetime=\""),
         "this is not the page make_time prints:\n{page}\nhint: {hint} ({HINT})"
     );
-    let mime_type = response.header("Content-Type").unwrap_or_default();
+    let mime_type = response.media_type().unwrap_or_default();
     assert!(
-        mime_type.starts_with("text/html"),
+        mime_type == "text/html",
         "the page's Content-Type is {mime_type:?}\nhint: {hint} ({HINT})"
     );
 }
@@ -216,6 +306,16 @@ fn bonus_a_program_that_fails_gets_500_and_the_server_goes_on() {
                 response_internal_server_error()";
     let response = answer(&server, &request_accepting("/fails", "*/*"), hint);
     assert_status(&response, "HTTP/1.1 500 Internal Server Error", hint);
+    let canned = Response::expect(&response_internal_server_error(), WELL_FORMED);
+    assert_bytes_eq(
+        &response.body,
+        &canned.body,
+        &format!(
+            "the 500 is response_internal_server_error() as it is: what failed, and where, is \
+             for whoever runs the server (print it with eprintln!), not for the client \
+             ({HINT})"
+        ),
+    );
     let hint = "after a 500, go on serving";
     let response = answer(&server, &request_accepting("/fine.txt", "*/*"), hint);
     assert_status(&response, "HTTP/1.1 200 OK", hint);
@@ -225,7 +325,9 @@ fn bonus_a_program_that_fails_gets_500_and_the_server_goes_on() {
 #[test]
 #[ignore = "bonus: cargo test -p step7 -- --ignored"]
 fn bonus_a_program_that_never_ends_gets_500_within_two_seconds() {
-    let site = webroot_with_programs(&[("hangs", "#!/bin/sh\nsleep 30\n")]);
+    // The script starts a child of its own and says which, in `child.pid`.
+    let script = "#!/bin/sh\nsleep 30 &\necho $! > child.pid\nwait\n";
+    let site = webroot_with_programs(&[("hangs", script)]);
     let root = site.path().to_path_buf();
     let server = Server::start(move |listener| serve_webroot(listener, &root));
     let hint = "give a program at most 2 seconds: wait for it on another thread and \
@@ -233,6 +335,26 @@ fn bonus_a_program_that_never_ends_gets_500_within_two_seconds() {
                 response_internal_server_error(), or one hanging program stops the server";
     let response = answer(&server, &request_accepting("/hangs", "*/*"), hint);
     assert_status(&response, "HTTP/1.1 500 Internal Server Error", hint);
+    let pid = std::fs::read_to_string(site.path().join("child.pid")).unwrap_or_default();
+    // Running, unless gone or a zombie (dead, waiting for its parent to read its status).
+    let alive = || {
+        let probe = std::process::Command::new("ps")
+            .args(["-o", "stat=", "-p", pid.trim()])
+            .output();
+        probe.is_ok_and(|probe| probe.status.success() && !probe.stdout.starts_with(b"Z"))
+    };
+    // Killed processes take a moment to go.
+    let started = std::time::Instant::now();
+    while alive() && started.elapsed() < std::time::Duration::from_secs(1) {
+        std::thread::sleep(std::time::Duration::from_millis(10)); // polling the process
+    }
+    assert!(
+        !pid.trim().is_empty() && !alive(),
+        "the program's child (the script's `sleep`, pid {}) still runs after the 500\nhint: \
+         start the program in a process group of its own (`process_group(0)`) and kill the \
+         whole group (`kill -KILL -- -PGID`), not just the program ({HINT})",
+        pid.trim()
+    );
     let hint = "after a program that hung, go on serving";
     let response = answer(&server, &request_accepting("/fine.txt", "*/*"), hint);
     assert_status(&response, "HTTP/1.1 200 OK", hint);

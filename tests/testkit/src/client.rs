@@ -270,6 +270,38 @@ fn send(
     Ok(())
 }
 
+/// Connects, sends `message`, waits until the server's first answer byte has arrived, then
+/// closes without reading it. Closing a socket with unread bytes resets the connection (a TCP
+/// RST, not the polite FIN), as a client that crashes or is killed does: the server's next
+/// read or write on it fails with "connection reset".
+pub fn reset_after_answer(target: &impl Target, message: &[u8]) {
+    let mut stream = connect(target);
+    stream.write_all(message).expect("send the message");
+    // `peek` leaves the byte unread, which is what makes the close a reset.
+    match stream.peek(&mut [0; 1]) {
+        Ok(1..) => {}
+        Ok(0) => panic!(
+            "the server closed the connection without answering {}",
+            visible(message).trim_end()
+        ),
+        Err(error) => panic!(
+            "no answer to {} within {DEADLINE:?}: {error}",
+            visible(message).trim_end()
+        ),
+    }
+}
+
+/// How long after connecting the server's first byte arrives, when the test says nothing;
+/// `None` if none comes within [`DEADLINE`].
+pub fn first_byte_after(target: &impl Target) -> Option<Duration> {
+    let stream = connect(target);
+    let started = Instant::now();
+    match stream.peek(&mut [0; 1]) {
+        Ok(1..) => Some(started.elapsed()),
+        _ => None,
+    }
+}
+
 /// Reads until end-of-stream; returns what arrived and the error that stopped it, if any.
 /// The deadline covers the whole read, not each call, so a trickle of bytes cannot hang a test.
 pub fn read_until_closed(stream: TcpStream) -> (Vec<u8>, Option<io::Error>) {

@@ -21,7 +21,7 @@ pub enum ReadUntil {
     BlankLine,
 }
 
-/// A scripted server on `127.0.0.1:0`.
+/// A scripted server on `127.0.0.1:0`, or on a listener the test bound.
 pub struct Fixture {
     addr: SocketAddr,
     until: ReadUntil,
@@ -33,6 +33,11 @@ impl Fixture {
     /// piece with a pause between pieces, then closes the connection.
     pub fn start(until: ReadUntil, reply: &[&[u8]]) -> Fixture {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a fixture to port 0");
+        Fixture::serve(listener, until, reply)
+    }
+
+    /// [`Fixture::start`] on `listener`, bound by the test to an address of its choice.
+    pub fn serve(listener: TcpListener, until: ReadUntil, reply: &[&[u8]]) -> Fixture {
         let addr = listener.local_addr().expect("the fixture's address");
         let reply: Vec<Vec<u8>> = reply.iter().map(|piece| piece.to_vec()).collect();
         let (sender, recorded) = mpsc::channel();

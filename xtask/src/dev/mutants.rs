@@ -1,7 +1,9 @@
 //! `cargo xtask dev mutants [STEPS]`: the catalogue of classic student bugs,
 //! `tests/mutants.md`, tried against the suites. Each entry is an exact edit of the reference
 //! of one step with a one-line description; applied alone, it must make that step's suite fail.
-//! A bug that no test catches is a suite to improve.
+//! A bug that no test catches is a suite to improve. Entries marked `correct:` are the other
+//! way round: answers that HTTP allows though the reference writes them otherwise, which the
+//! suite must accept.
 //!
 //! Each step's reference, a file that stands alone, is written as the `src/lib.rs` of its lab
 //! in a copy of the workspace (`target/mutants/workbook`, kept between runs with its own target
@@ -30,6 +32,8 @@ const TARGET: &str = "target/mutants/target";
 pub struct Mutant {
     pub step: u8,
     pub description: String,
+    /// A correct answer written differently (`### correct: ...`), which must pass.
+    pub correct: bool,
     /// Text that stands exactly once in `solutions/src/stepN.rs`, and what replaces it.
     pub find: String,
     pub replace: String,
@@ -63,8 +67,10 @@ pub fn parse(text: &str) -> Result<Vec<Mutant>, String> {
                 )
             })?;
         let step = step.ok_or_else(|| format!("{CATALOGUE}:{line}: no `## Step N` above"))?;
+        let correct = description.starts_with("correct:");
         mutants.push(Mutant {
             step,
+            correct,
             description,
             find,
             replace,
@@ -151,23 +157,34 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
         }
         for mutant in entries {
             let tried = try_version(root, &workbook, step, &apply(&reference, mutant)?)?;
-            if tried.failed.is_empty() {
-                println!("step {}  SURVIVED  {}", step.number, mutant.description);
-                problems.push(format!(
+            let verdict = match (mutant.correct, tried.failed.is_empty()) {
+                (false, false) => "caught",
+                (false, true) => "SURVIVED",
+                (true, true) => "accepted",
+                (true, false) => "REJECTED",
+            };
+            println!("step {}  {verdict:<8}  {}", step.number, mutant.description);
+            if !tried.failed.is_empty() {
+                println!("{}", indent(&tried.first_failure));
+            }
+            match verdict {
+                "SURVIVED" => problems.push(format!(
                     "step {}: no test catches \"{}\" ({CATALOGUE}:{})",
                     step.number, mutant.description, mutant.line
-                ));
-            } else {
-                caught += 1;
-                println!("step {}  caught    {}", step.number, mutant.description);
-                println!("{}", indent(&tried.first_failure));
+                )),
+                "REJECTED" => problems.push(format!(
+                    "step {}: the suite rejects a correct answer, \"{}\" ({CATALOGUE}:{})",
+                    step.number, mutant.description, mutant.line
+                )),
+                _ => caught += 1,
             }
         }
         // The lab is put back as the reference left it, for the next run's build.
         write_lab(&workbook, step, &reference)?;
     }
     println!(
-        "mutants: {caught} caught, {} survived, in {:.0} s",
+        "mutants: {caught} as they should be (bugs caught, correct answers accepted), {} not, \
+         in {:.0} s",
         problems.len(),
         started.elapsed().as_secs_f64()
     );
@@ -267,6 +284,7 @@ mod tests {
         assert_eq!(mutants[0].find, "let a = 1;\n");
         assert_eq!(mutants[0].replace, "let a = 2;\n");
         assert_eq!(mutants[0].line, 7);
+        assert!(!mutants[0].correct);
         assert_eq!((mutants[1].step, mutants[1].replace.as_str()), (3, ""));
     }
 
@@ -281,6 +299,7 @@ mod tests {
     fn an_edit_must_match_exactly_once() {
         let mutant = |find: &str| Mutant {
             step: 1,
+            correct: false,
             description: "d".into(),
             find: find.into(),
             replace: "Y".into(),
@@ -300,12 +319,20 @@ mod tests {
             apply(&fs::read_to_string(path).unwrap(), mutant).unwrap();
         }
         for step in STEPS {
-            let count = mutants.iter().filter(|m| m.step == step.number).count();
+            let bugs = mutants
+                .iter()
+                .filter(|m| m.step == step.number && !m.correct);
+            let count = bugs.count();
             assert!(
                 count >= 8,
                 "step {} has {count} entries; the catalogue wants 8",
                 step.number
             );
         }
+        let bugs = mutants.iter().filter(|m| !m.correct).count();
+        assert!(
+            bugs >= 60,
+            "the catalogue has {bugs} bugs; it wants at least 60"
+        );
     }
 }

@@ -10,6 +10,8 @@
 //! 4. Every command the book shows is valid, and runs as the book says (`commands.rs`).
 //! 5. The export that students fork builds, fails first as the labs do here, and holds no
 //!    answer (`export/check.rs`).
+//! 6. Every classic student bug of `tests/mutants.md` fails its step's suite, and every
+//!    correct answer there passes it (`mutants.rs`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -78,6 +80,14 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
             0
         }
     };
+    // The classic student bugs of tests/mutants.md: each caught by its step's suite.
+    let mutants_passed = match super::mutants::run(root, steps) {
+        Ok(passed) => passed,
+        Err(problem) => {
+            problems.push(problem);
+            0
+        }
+    };
     // The repository students fork, as `cargo xtask export` writes it (export/check.rs).
     let (export_passed, export_problems) = super::export::check::check(root)?;
     problems.extend(export_problems);
@@ -112,7 +122,7 @@ pub fn verify(root: &Path, steps: &[&'static Step]) -> Result<(), String> {
     // The closing count: reference tests and starter tests that behaved as they should.
     let counts = format!(
         "verify: {} passed, {} failed",
-        reference_passed + book_passed + export_passed + as_expected,
+        reference_passed + book_passed + mutants_passed + export_passed + as_expected,
         problems.len()
     );
     if problems.is_empty() {
