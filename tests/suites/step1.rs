@@ -2,56 +2,57 @@
 //! The host brings the lab's `serve`, `echo_client` and `program()` into scope.
 
 use super::*;
-use assert_cmd::Command;
 use predicates::str::contains;
-use testkit::{ChildServer, DEADLINE, Exchange, Fixture, ReadUntil, Server, assert_bytes_eq};
+use testkit::{ChildServer, Exchange, Fixture, ReadUntil, Server, assert_bytes_eq};
 
 const HINT: &str = "see docs chapter \"Step 1: echo\"";
 
-/// Sends `message`, stops sending, and returns the echo.
-fn echo_of(server: &Server, message: &[u8]) -> Vec<u8> {
+/// Sends `message`, stops sending, and returns the echo; a failure on the way ends with `hint`.
+fn echo_of(server: &Server, message: &[u8], hint: &str) -> Vec<u8> {
     Exchange::send(message)
         .then_stop_sending()
-        .hint(HINT)
+        .hint(&format!("hint: {hint}; {HINT}"))
         .with(server)
 }
 
 #[test]
 fn the_server_sends_back_a_short_message() {
     let server = Server::start(serve);
-    assert_bytes_eq(&echo_of(&server, b"Hello, world"), b"Hello, world", HINT);
+    let hint = "read what the client sends and write it back, until a read returns 0";
+    assert_bytes_eq(
+        &echo_of(&server, b"Hello, world", hint),
+        b"Hello, world",
+        hint,
+    );
 }
 
 #[test]
 fn the_server_sends_back_bytes_that_are_not_text() {
     let server = Server::start(serve);
     let message = [0xff, 0x00, 0xc3, 0x28, b'\r', b'\n', 0x80];
-    assert_bytes_eq(
-        &echo_of(&server, &message),
-        &message,
-        "work with bytes, not strings",
-    );
+    let hint = "work with bytes, not strings";
+    assert_bytes_eq(&echo_of(&server, &message, hint), &message, hint);
 }
 
 #[test]
 fn the_server_sends_back_a_message_far_larger_than_one_read() {
     let server = Server::start(serve);
     let message: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let hint = "one read returns at most one buffer: keep reading until a read returns 0";
     let echo = Exchange::send(&message)
         .in_pieces(3)
         .then_stop_sending()
-        .hint(HINT)
+        .hint(&format!("hint: {hint}; {HINT}"))
         .with(&server);
-    let hint = "one read returns at most one buffer: keep reading until a read returns 0";
     assert_bytes_eq(&echo, &message, hint);
 }
 
 #[test]
 fn the_server_serves_one_client_after_another() {
     let server = Server::start(serve);
-    assert_bytes_eq(&echo_of(&server, b"first"), b"first", HINT);
     let hint = "after one client is done, go back to accepting the next";
-    assert_bytes_eq(&echo_of(&server, b"second"), b"second", hint);
+    assert_bytes_eq(&echo_of(&server, b"first", hint), b"first", hint);
+    assert_bytes_eq(&echo_of(&server, b"second", hint), b"second", hint);
 }
 
 #[test]
@@ -59,7 +60,11 @@ fn the_server_survives_a_client_that_leaves_without_a_word() {
     let server = Server::start(serve);
     drop(testkit::connect(&server));
     let hint = "a client that closes at once is not an error that should stop the server";
-    assert_bytes_eq(&echo_of(&server, b"still there?"), b"still there?", hint);
+    assert_bytes_eq(
+        &echo_of(&server, b"still there?", hint),
+        b"still there?",
+        hint,
+    );
 }
 
 #[test]
@@ -69,17 +74,23 @@ fn the_server_survives_a_client_that_resets_the_connection() {
     testkit::client::reset_after_answer(&server, b"hello");
     let hint = "one client's error (here the connection was reset) is printed with eprintln!, \
                 and the loop goes on to the next client: it must not end `serve`";
-    assert_bytes_eq(&echo_of(&server, b"still there?"), b"still there?", hint);
+    assert_bytes_eq(
+        &echo_of(&server, b"still there?", hint),
+        b"still there?",
+        hint,
+    );
 }
 
 #[test]
 fn the_client_sends_its_message_and_then_stops_sending() {
     let fixture = Fixture::start(ReadUntil::EndOfStream, &[b"ok"]);
     let address = fixture.addr().to_string();
-    testkit::within("echo_client", move || {
+    let hint = "after writing the message, shut down the writing half of the stream \
+                (`Shutdown::Write`): only then does the server read the end of the message";
+    testkit::within("echo_client", hint, move || {
         echo_client(&address, b"Hello, world")
     })
-    .expect("echo_client should return Ok");
+    .unwrap_or_else(|error| panic!("echo_client returned an error: {error}\nhint: {hint}"));
     assert_bytes_eq(&fixture.received(), b"Hello, world", HINT);
 }
 
@@ -89,9 +100,9 @@ fn the_client_returns_everything_the_server_sends_until_it_closes() {
     let pieces: [&[u8]; 3] = [b"Hello, ", &big, b" world"];
     let fixture = Fixture::start(ReadUntil::EndOfStream, &pieces);
     let address = fixture.addr().to_string();
-    let echo = testkit::within("echo_client", move || echo_client(&address, b"Hello"))
-        .expect("echo_client should return Ok");
     let hint = "the answer arrives in pieces: read until the server closes (a read returns 0)";
+    let echo = testkit::within("echo_client", hint, move || echo_client(&address, b"Hello"))
+        .unwrap_or_else(|error| panic!("echo_client returned an error: {error}\nhint: {hint}"));
     assert_bytes_eq(&echo, &pieces.concat(), hint);
 }
 
@@ -100,14 +111,14 @@ fn the_client_returns_bytes_that_are_not_text() {
     let bytes: &[u8] = &[0xff, 0x00, 0xc3, 0x28, b'\r', b'\n', 0x80];
     let fixture = Fixture::start(ReadUntil::EndOfStream, &[bytes]);
     let address = fixture.addr().to_string();
-    let echo = testkit::within("echo_client", move || echo_client(&address, b"hi")).unwrap_or_else(
-        |error| {
+    let hint = "collect the answer as bytes (a Vec<u8>), never as a String";
+    let echo = testkit::within("echo_client", hint, move || echo_client(&address, b"hi"))
+        .unwrap_or_else(|error| {
             panic!(
                 "echo_client failed on an answer that is not text: {error}\nhint: collect the \
                  answer as bytes (a Vec<u8>), never as a String; {HINT}"
             )
-        },
-    );
+        });
     assert_bytes_eq(&echo, bytes, "return the bytes exactly as they came");
 }
 
@@ -115,12 +126,14 @@ fn the_client_returns_bytes_that_are_not_text() {
 fn the_client_program_prints_the_echo() {
     let fixture = Fixture::start(ReadUntil::EndOfStream, &[b"Hello, ", b"world"]);
     let port = fixture.addr().port().to_string();
-    Command::from_std(program())
-        .args(["client", "--port", &port, "Hello,", "world"])
-        .timeout(DEADLINE)
-        .assert()
-        .success()
-        .stdout("Hello, world\n");
+    let mut command = program();
+    command.args(["client", "--port", &port, "Hello,", "world"]);
+    testkit::run_program(
+        command,
+        "the client sends its words, shuts down writing, and prints the echo",
+    )
+    .success()
+    .stdout("Hello, world\n");
     assert_bytes_eq(
         &fixture.received(),
         b"Hello, world",
@@ -131,12 +144,14 @@ fn the_client_program_prints_the_echo() {
 #[test]
 fn the_client_program_explains_a_refused_connection() {
     let port = testkit::unused_port().to_string();
-    Command::from_std(program())
-        .args(["client", "--port", &port, "hi"])
-        .timeout(DEADLINE)
-        .assert()
-        .code(1)
-        .stderr(contains("is the server running"));
+    let mut command = program();
+    command.args(["client", "--port", &port, "hi"]);
+    testkit::run_program(
+        command,
+        "with nothing listening, connecting fails at once: return that error",
+    )
+    .code(1)
+    .stderr(contains("is the server running"));
 }
 
 #[test]

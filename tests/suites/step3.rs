@@ -3,11 +3,10 @@
 //! `parse_url`, `request_for`, `get` and `program()` into scope.
 
 use super::*;
-use assert_cmd::Command;
 use predicates::boolean::PredicateBooleanExt;
 use predicates::str::contains;
 use testkit::http::{self, Request};
-use testkit::{DEADLINE, Fixture, ReadUntil, assert_bytes_eq};
+use testkit::{Fixture, ReadUntil, assert_bytes_eq};
 
 const HINT: &str = "see docs chapter \"Step 3: an HTTP client\"";
 
@@ -167,10 +166,11 @@ fn the_host_header_names_the_port_unless_it_is_80() {
 fn get_sends_the_request_for_the_url() {
     let fixture = Fixture::start(ReadUntil::BlankLine, &[RESPONSE]);
     let port = fixture.addr().port();
-    testkit::within("get", move || {
+    let hint = "write `request_for(url)` to the stream, then read the answer to its end";
+    testkit::within("get", hint, move || {
         get(&url("127.0.0.1", port, "/hello?name=you"))
     })
-    .expect("get should return Ok");
+    .unwrap_or_else(|error| panic!("get returned an error: {error}\nhint: {hint}"));
     assert_request_for(&fixture.received(), "127.0.0.1", port, "/hello?name=you");
 }
 
@@ -187,7 +187,8 @@ fn get_connects_to_the_host_the_url_names() {
     };
     let fixture = Fixture::serve(listener, ReadUntil::BlankLine, &[RESPONSE]);
     let port = fixture.addr().port();
-    let response = testkit::within("get", move || get(&url(host, port, "/")));
+    let hint = "connect to the URL's host and port";
+    let response = testkit::within("get", hint, move || get(&url(host, port, "/")));
     let response = response.unwrap_or_else(|error| {
         panic!(
             "get(http://{host}:{port}/) failed: {error}\nhint: connect to the URL's host and \
@@ -214,54 +215,62 @@ fn get_returns_the_whole_response_when_it_arrives_in_pieces() {
     let pieces: [&[u8]; 3] = [head.as_bytes(), &body[..60_000], &body[60_000..]];
     let fixture = Fixture::start(ReadUntil::BlankLine, &pieces);
     let port = fixture.addr().port();
-    let response = testkit::within("get", move || get(&url("127.0.0.1", port, "/big")))
-        .expect("get should return Ok");
     let hint = "the response arrives in pieces: read until the server closes (a read returns 0)";
+    let response = testkit::within("get", hint, move || get(&url("127.0.0.1", port, "/big")))
+        .unwrap_or_else(|error| panic!("get returned an error: {error}\nhint: {hint}"));
     assert_bytes_eq(&response, &pieces.concat(), hint);
 }
 
 #[test]
 fn the_program_prints_the_raw_response() {
     let fixture = Fixture::start(ReadUntil::BlankLine, &[&RESPONSE[..20], &RESPONSE[20..]]);
-    Command::from_std(program())
-        .arg(fixture.url("/"))
-        .timeout(DEADLINE)
-        .assert()
-        .success()
-        .stdout(std::str::from_utf8(RESPONSE).unwrap());
+    let mut command = program();
+    command.arg(fixture.url("/"));
+    testkit::run_program(
+        command,
+        "send the request, then read the response until the server closes",
+    )
+    .success()
+    .stdout(std::str::from_utf8(RESPONSE).unwrap());
     let port = fixture.addr().port();
     assert_request_for(&fixture.received(), "127.0.0.1", port, "/");
 }
 
 #[test]
 fn the_program_refuses_https_with_exit_code_2() {
-    Command::from_std(program())
-        .arg("https://example.com/")
-        .timeout(DEADLINE)
-        .assert()
-        .code(2)
-        .stderr(contains("https:// is not supported").and(contains("use http://")));
+    let mut command = program();
+    command.arg("https://example.com/");
+    testkit::run_program(
+        command,
+        "parse_url refuses https:// before any connection is made",
+    )
+    .code(2)
+    .stderr(contains("https:// is not supported").and(contains("use http://")));
 }
 
 #[test]
 fn the_program_refuses_a_url_without_a_scheme_with_exit_code_2() {
-    Command::from_std(program())
-        .arg("example.com")
-        .timeout(DEADLINE)
-        .assert()
-        .code(2)
-        .stderr(contains(
-            "invalid URL \"example.com\": it does not start with http://",
-        ));
+    let mut command = program();
+    command.arg("example.com");
+    testkit::run_program(
+        command,
+        "parse_url refuses a URL without http:// before any connection is made",
+    )
+    .code(2)
+    .stderr(contains(
+        "invalid URL \"example.com\": it does not start with http://",
+    ));
 }
 
 #[test]
 fn the_program_explains_a_refused_connection_with_exit_code_1() {
     let port = testkit::unused_port();
-    Command::from_std(program())
-        .arg(format!("http://127.0.0.1:{port}/"))
-        .timeout(DEADLINE)
-        .assert()
-        .code(1)
-        .stderr(contains("is the web server running"));
+    let mut command = program();
+    command.arg(format!("http://127.0.0.1:{port}/"));
+    testkit::run_program(
+        command,
+        "with nothing listening, connecting fails at once: return that error",
+    )
+    .code(1)
+    .stderr(contains("is the web server running"));
 }

@@ -121,7 +121,8 @@ impl Read for PretendClient {
 
 /// `read_request(client)`, failing with a hint if it panics, loops or returns an error.
 fn read_all_of(client: PretendClient) -> Vec<u8> {
-    within("read_request", move || read_request(client)).unwrap_or_else(|error| {
+    let hint = format!("return the bytes once they contain \\r\\n\\r\\n ({HINT})");
+    within("read_request", &hint, move || read_request(client)).unwrap_or_else(|error| {
         panic!(
             "read_request returned an error for a complete request: {error}\n\
              hint: return the bytes once they contain \\r\\n\\r\\n ({HINT})"
@@ -168,7 +169,11 @@ fn read_request_stops_at_the_blank_line_even_when_more_bytes_follow_it() {
 #[test]
 fn read_request_fails_when_the_client_hangs_up_before_the_blank_line() {
     let client = PretendClient::hanging_up_after(&[b"GET / HTTP/1.1\r\n", b"Host: loc"]);
-    if let Ok(request) = within("read_request", move || read_request(client)) {
+    let hint = format!(
+        "a read that returns 0 means the client has hung up: before \\r\\n\\r\\n, return an \
+         error of kind UnexpectedEof, never read again ({HINT})"
+    );
+    if let Ok(request) = within("read_request", &hint, move || read_request(client)) {
         panic!(
             "the client hung up (a read returned 0) before the blank line, yet read_request \
              returned Ok with this incomplete request:\n{}\nhint: when a read returns 0 before \
@@ -182,7 +187,12 @@ fn read_request_fails_when_the_client_hangs_up_before_the_blank_line() {
 #[test]
 fn read_request_gives_up_on_a_request_head_that_never_ends() {
     let endless = io::repeat(b'a');
-    if let Ok(request) = within("read_request", move || read_request(endless)) {
+    let hint = format!(
+        "keep the line `let mut stream = RequestHead::limit(stream);` and read from that \
+         `stream`: past MAX_REQUEST_HEAD bytes its reads fail, and `?` passes the error on \
+         ({HINT})"
+    );
+    if let Ok(request) = within("read_request", &hint, move || read_request(endless)) {
         panic!(
             "read_request returned Ok with {} bytes that contain no blank line.\nhint: keep the \
              line `let mut stream = RequestHead::limit(stream);` and read from that `stream`: \

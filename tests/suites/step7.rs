@@ -74,8 +74,9 @@ fn assert_resolves(uri: &str, webroot: &Path, body: &[u8], mime_type: &str, hint
             );
         }
         Err(error) => panic!(
-            "resolve_uri({uri:?}) returned Err({error:?}), but {} is there.\nhint: {hint} \
-             ({HINT})",
+            "resolve_uri({uri:?}) returned Err({error:?}), but it names something in {}.\n\
+             hint: {hint}; if every URI is refused, look at the containment check: compare the \
+             canonical path with the canonical web root (`canonicalize` both) ({HINT})",
             webroot.display()
         ),
     }
@@ -193,8 +194,8 @@ fn resolve_uri_calls_a_file_of_unknown_type_application_octet_stream() {
 
 #[test]
 fn resolve_uri_lists_a_folder_sorted_one_name_a_line_with_a_slash_after_folders() {
-    let hint = "a folder's body is the names of its entries, sorted, each followed by \\n, a \
-                folder's name followed by `/` first; its type is text/plain";
+    let hint = "a folder's body is the names of its entries, sorted, one a line (each followed \
+                by \\n); a name that is a folder's ends with `/`; its type is text/plain";
     let root = b"a_web_page.html\nimages/\nmake_time\nsample.txt\n";
     assert_resolves("/", &webroot(), root, "text/plain", hint);
     let images = b"icons/\nrequest-response.png\nsunset.jpg\n";

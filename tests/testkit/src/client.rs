@@ -129,7 +129,7 @@ impl Exchange {
         let error = match ended {
             Ended::Closed => None,
             Ended::Stopped(problem) => {
-                panic!("{}{problem}{}", self.what_was_sent(), self.why(target))
+                panic!("{problem}{}\n{}", self.why(target), self.what_was_sent())
             }
             Ended::Failed(error) => Some(error),
         };
@@ -178,7 +178,7 @@ impl Exchange {
         None
     }
 
-    /// The start of every failure message: what the test sent, and how.
+    /// The end of every failure message: what the test sent, and how.
     fn what_was_sent(&self) -> String {
         let stopped_sending = if self.close_writing {
             "then stopped sending"
@@ -215,8 +215,7 @@ impl Exchange {
             error.kind(),
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
         );
-        let mut text = self.what_was_sent();
-        text += &match (timed_out, received.is_empty()) {
+        let mut text = match (timed_out, received.is_empty()) {
             (true, true) => format!(
                 "your server accepted the connection but sent nothing within {DEADLINE:?}.\n\
                  hint: did it wait for more input than the client sends?"
@@ -236,7 +235,7 @@ impl Exchange {
         if let Some(send_error) = send_error {
             text += &format!("\n(sending the request failed too: {send_error})");
         }
-        text + &self.why(target)
+        text + &self.why(target) + "\n" + &self.what_was_sent()
     }
 }
 

@@ -23,21 +23,24 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Runs `f` on its own thread and returns its result, failing the test with `what` and a hint
+/// Runs `f` on its own thread and returns its result, failing the test with `what` and `hint`
 /// if `f` panics or takes longer than twice [`DEADLINE`] (so that the deadline of the peer it
 /// talks to fires first, with the more precise hint). Use it for a student's function that does
 /// I/O, such as a client, so that one that waits forever fails instead of hanging the suite.
-pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+pub fn within<T: Send + 'static>(
+    what: &str,
+    hint: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         let _ = sender.send(catch(f));
     });
     match receiver.recv_timeout(DEADLINE * 2) {
         Ok(Ok(value)) => value,
-        Ok(Err(message)) => panic!("{what} panicked: {message}"),
+        Ok(Err(message)) => panic!("{what} panicked: {message}\nhint: {hint}"),
         Err(_) => panic!(
-            "{what} did not return within {:?}.\nhint: is it waiting for the other side \
-             to close the connection while the other side waits for it?",
+            "{what} did not return within {:?}.\nhint: {hint}",
             DEADLINE * 2
         ),
     }

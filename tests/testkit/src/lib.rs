@@ -8,6 +8,7 @@
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
+//! - [`program`]: run a lab's program to its end with a deadline, for command-line tests
 //! - [`tempdir`]: temporary folders, removed when the test ends
 //! - [`verdict`]: the grader's way into a test binary, whose verdicts a student cannot forge
 //!
@@ -18,6 +19,7 @@ pub mod client;
 pub mod fixture;
 pub mod guard;
 pub mod http;
+pub mod program;
 pub mod server;
 pub mod show;
 pub mod tempdir;
@@ -32,6 +34,7 @@ pub const DEADLINE: Duration = Duration::from_secs(3);
 pub use client::{Exchange, connect, exchange};
 pub use fixture::{Fixture, ReadUntil};
 pub use guard::within;
+pub use program::run_program;
 pub use server::{ChildServer, Server, Target};
 pub use show::{assert_bytes_eq, visible};
 pub use tempdir::TempDir;
