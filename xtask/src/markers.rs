@@ -3,7 +3,7 @@
 //! The reference marks the code a student writes:
 //!
 //! ```text
-//! // lab:todo Step 4: return the bytes of ... (docs chapter "Step 4: ...")
+//! // lab:todo Step 4: the bytes of ... (docs "Step 4: ..." › "Section")
 //! ...reference code...
 //! // lab:end
 //! ```
