@@ -187,8 +187,8 @@ mod tests {
     fn every_section_a_hint_names_exists() {
         let summary = summary();
         let text = fs::read_to_string(workspace_root().join("xtask/hints.md")).unwrap();
-        for (_, hints) in crate::hint::parse(&text).unwrap() {
-            for hint in hints {
+        for section in crate::hint::parse(&text).unwrap() {
+            for hint in section.hints {
                 let file = summary.iter().find(|(title, _)| *title == hint.chapter);
                 let (_, file) = file.unwrap_or_else(|| {
                     panic!("xtask/hints.md: no chapter titled {:?}", hint.chapter)
