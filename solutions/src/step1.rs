@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// Serves clients one after another, forever.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
-    // lab:todo Step 1: accept connections one after another and pass each to `echo` (docs chapter "Step 1: echo")
+    // lab:todo Step 1: serve every client, one after another (docs "Step 1: echo" › "What the tests check")
     for stream in listener.incoming() {
         // One client's trouble (it vanished, it reset the connection) must not stop the server.
         if let Err(error) = stream.and_then(echo) {
@@ -25,7 +25,7 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 /// Sends back every byte the client sends, until the client stops sending; then returns,
 /// which closes the connection.
 pub fn echo(mut stream: TcpStream) -> io::Result<()> {
-    // lab:todo Step 1: read into a buffer and write back what you read, until a read returns 0 (docs chapter "Step 1: echo")
+    // lab:todo Step 1: send back what the client sends (docs "Step 1: echo" › "On the wire")
     let mut buffer = [0; 1024];
     loop {
         // A read returns what has arrived so far, up to the buffer's size, so one read is not
@@ -41,7 +41,7 @@ pub fn echo(mut stream: TcpStream) -> io::Result<()> {
 
 /// Sends `message` to the echo server at `address` (`host:port`) and returns what it sends back.
 pub fn echo_client(address: &str, message: &[u8]) -> io::Result<Vec<u8>> {
-    // lab:todo Step 1: connect, send the message, shut down writing, then read until the server closes (docs chapter "Step 1: echo")
+    // lab:todo Step 1: send `message`, return the echo (docs "Step 1: echo" › "On the wire")
     let mut stream = TcpStream::connect(address)?;
     stream.write_all(message)?;
     // Without this the server never learns the message is complete: its read would wait for

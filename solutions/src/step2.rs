@@ -20,7 +20,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// The line the server sends: `now` in RFC 3339, in UTC, to the whole second, ending in CRLF,
 /// such as `2026-11-21T14:10:42Z\r\n`.
 pub fn time_line(now: DateTime<Utc>) -> String {
-    // lab:todo Step 2: format `now` as RFC 3339 in UTC with whole seconds, ending in CRLF (docs chapter "Step 2: the time server")
+    // lab:todo Step 2: the line that tells the time `now` (docs "Step 2: the time server" › "On the wire")
     // `true` writes UTC as `Z` rather than `+00:00`; `Secs` leaves the fraction of a second out.
     format!("{}\r\n", now.to_rfc3339_opts(SecondsFormat::Secs, true))
     // lab:end
@@ -29,9 +29,8 @@ pub fn time_line(now: DateTime<Utc>) -> String {
 /// Serves clients one after another, forever: each is told the time, then hung up on.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     // lab:starter
-    //| // This is Step 1's echo server. Step 2: make it tell each client the time instead,
-    //| // without reading first: write `time_line(Utc::now())`, then `hang_up` (docs chapter
-    //| // "Step 2: the time server").
+    //| // This is Step 1's echo server. Step 2: make it tell each client the time, then hang up
+    //| // (docs "Step 2: the time server" › "What you write").
     //| for stream in listener.incoming() {
     //|     if let Err(error) = stream.and_then(echo) {
     //|         eprintln!("echo: {error}");
@@ -106,7 +105,7 @@ pub fn hang_up(mut stream: TcpStream) -> io::Result<()> {
 /// Bonus: the line that tells a client its own address as the server sees it, IP and port,
 /// such as `127.0.0.1:54321\r\n`.
 pub fn whoami_line(peer: SocketAddr) -> String {
-    // lab:todo Step 2 bonus: write the client's address, IP and port, ending in CRLF (docs chapter "Step 2: the time server")
+    // lab:todo Step 2 bonus: the address line for `peer` (docs "Step 2: the time server" › "Bonus: who am I?")
     format!("{peer}\r\n")
     // lab:end
 }
@@ -114,7 +113,7 @@ pub fn whoami_line(peer: SocketAddr) -> String {
 /// Bonus: serves clients one after another, forever: each is told its own address, then hung
 /// up on.
 pub fn serve_whoami(listener: TcpListener) -> io::Result<()> {
-    // lab:todo Step 2 bonus: like `serve`, but tell each client `whoami_line` of its address, `stream.peer_addr()` (docs chapter "Step 2: the time server")
+    // lab:todo Step 2 bonus: tell each client its address (docs "Step 2: the time server" › "Bonus: who am I?")
     for stream in listener.incoming() {
         let told = stream.and_then(|mut stream| {
             let peer = stream.peer_addr()?;

@@ -64,7 +64,7 @@ impl std::error::Error for UrlError {}
 
 /// Splits `http://host[:port][/path][?query]` into a [`Url`], or says what is wrong with it.
 pub fn parse_url(text: &str) -> Result<Url, UrlError> {
-    // lab:todo Step 3: split the URL into host, port (80 if none) and target (/ if none), or return the UrlError that names the mistake (docs chapter "Step 3: an HTTP client")
+    // lab:todo Step 3: take a URL apart, or name its mistake (docs "Step 3: an HTTP client" › "Taking a URL apart")
     if text.contains(char::is_whitespace) {
         return Err(UrlError::Whitespace);
     }
@@ -109,7 +109,7 @@ pub fn parse_url(text: &str) -> Result<Url, UrlError> {
 /// port unless it is the default, and `Connection: close`, each line ending in CRLF, then
 /// the blank line that ends the request.
 pub fn request_for(url: &Url) -> Vec<u8> {
-    // lab:todo Step 3: return the GET request line, the Host and Connection headers and the blank line, every line ending in CRLF (docs chapter "Step 3: an HTTP client")
+    // lab:todo Step 3: the bytes of the GET request for `url` (docs "Step 3: an HTTP client" › "On the wire")
     // One server may answer for many names, so HTTP/1.1 requires the Host header: it says
     // which name the client asked for, as the URL wrote it (the default port goes unsaid).
     let host = match url.port {
@@ -127,7 +127,7 @@ pub fn request_for(url: &Url) -> Vec<u8> {
 /// Fetches `url`: connects to its host and port, sends the request, and returns the raw
 /// response, everything the server sends until it closes the connection.
 pub fn get(url: &Url) -> io::Result<Vec<u8>> {
-    // lab:todo Step 3: connect to the URL's host and port, send `request_for(url)`, then read until the server closes; start from `echo_client` (docs chapter "Step 3: an HTTP client")
+    // lab:todo Step 3: fetch `url`, return the raw response (docs "Step 3: an HTTP client" › "What you write")
     let mut stream = TcpStream::connect((url.host.as_str(), url.port))?;
     stream.write_all(&request_for(url))?;
     // Unlike the echo client, no shutdown: the blank line tells the server the request is

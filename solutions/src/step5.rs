@@ -97,7 +97,7 @@ impl std::error::Error for RequestError {}
 /// Reads the request line, the first line of `request` (such as `GET /index.html HTTP/1.1`),
 /// and returns the URI if the method is GET. The headers after it do not matter here.
 pub fn parse_request(request: &[u8]) -> Result<&str, RequestError> {
-    // lab:todo Step 5: take the bytes before the first \r\n, make them a &str with std::str::from_utf8, split it into method, URI and protocol; return Ok(uri) for a GET, else the RequestError that names the problem, never a panic (docs chapter "Step 5: GET only")
+    // lab:todo Step 5: a GET's URI, or why the request is refused (docs "Step 5: GET only" › "What you write")
     let line_end = request
         .windows(2)
         .position(|pair| pair == b"\r\n")

@@ -3,7 +3,7 @@
 //! The reference marks the code a student writes:
 //!
 //! ```text
-//! // lab:todo Step 4: return the bytes of ... (docs chapter "Step 4: ...")
+//! // lab:todo Step 4: the bytes of ... (docs "Step 4: ..." › "Section")
 //! ...reference code...
 //! // lab:end
 //! ```
@@ -147,10 +147,11 @@ pub fn answer_lines(reference: &str) -> Vec<(usize, &str)> {
 }
 
 /// `todo!("message")`, laid out as rustfmt would: on three lines when one would be too long.
+/// rustfmt counts characters, not bytes (a message's `›` is one column, three bytes).
 fn stub(indent: &str, message: &str) -> String {
-    let one_line = format!("{indent}todo!({message:?})\n");
-    if one_line.len() <= RUSTFMT_MAX_WIDTH + 1 {
-        one_line
+    let one_line = format!("{indent}todo!({message:?})");
+    if one_line.chars().count() <= RUSTFMT_MAX_WIDTH {
+        one_line + "\n"
     } else {
         format!("{indent}todo!(\n{indent}    {message:?}\n{indent})\n")
     }
@@ -188,6 +189,12 @@ mod tests {
             .unwrap()
             .text;
         assert_eq!(text, format!("    todo!(\n        \"{message}\"\n    )\n"));
+        // 100 columns, but more bytes: one line still.
+        let message = format!("{} › x", "x".repeat(83));
+        let text = starter(&format!("    // lab:todo {message}\n    // lab:end\n"))
+            .unwrap()
+            .text;
+        assert_eq!(text, format!("    todo!(\"{message}\")\n"));
     }
 
     #[test]

@@ -206,6 +206,64 @@ mod tests {
         assert_eq!(split_module_docs("use x;\n"), ("", "use x;\n"));
     }
 
+    /// The longest message a starter's `todo!` may have.
+    const TODO_MAX: usize = 100;
+
+    /// The message of every `todo!("...")` in `text`, its escapes undone.
+    fn todo_messages(text: &str) -> Vec<String> {
+        let calls = text.split("todo!(").skip(1);
+        calls
+            .filter_map(|call| {
+                let mut chars = call.trim_start().strip_prefix('"')?.chars();
+                let mut message = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => return Some(message),
+                        '\\' => message.extend(chars.next()),
+                        c => message.push(c),
+                    }
+                }
+                None
+            })
+            .collect()
+    }
+
+    /// A starter asks, it does not dictate: each `todo!` names its task in one short line and
+    /// the section of the step's chapter to read. How to do it is for `cargo xtask hint`.
+    #[test]
+    fn every_todo_names_its_task_in_one_short_line_with_the_section_to_read() {
+        let root = crate::workspace_root();
+        let mut count = 0;
+        for step in STEPS {
+            let lab = format!("labs/{}/src/lib.rs", step.dir);
+            for message in todo_messages(&lib_rs(&root, step).unwrap()) {
+                count += 1;
+                let length = message.chars().count();
+                assert!(
+                    length <= TODO_MAX,
+                    "{lab}: a todo! message of {length} characters (at most {TODO_MAX}): name \
+                     the task only, and say how in xtask/hints.md: {message}"
+                );
+                assert!(
+                    message.starts_with(&format!("Step {}", step.number)),
+                    "{lab}: a todo! message should start with the step, `Step {}`: {message}",
+                    step.number
+                );
+                let pointer = format!(" (docs \"{}\" › \"", step.title);
+                let section = message.split_once(&pointer).map(|(_, rest)| rest);
+                let section = section.and_then(|rest| rest.strip_suffix("\")"));
+                assert!(
+                    section.is_some_and(|section| !section.is_empty() && !section.contains('"')),
+                    "{lab}: a todo! message should end with the section to read, \
+                     `{pointer}Section\")`: {message}"
+                );
+            }
+        }
+        assert!(count >= 20, "only {count} todo! messages found");
+        let three_lines = "todo!(\n    \"Step 1: a \\\"b\\\" c\"\n)\ntodo!()";
+        assert_eq!(todo_messages(three_lines), ["Step 1: a \"b\" c"]);
+    }
+
     #[test]
     fn the_checked_in_labs_are_what_sync_labs_writes() {
         let root = crate::workspace_root();

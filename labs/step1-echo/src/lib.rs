@@ -18,23 +18,19 @@ use std::process::ExitCode;
 /// Serves clients one after another, forever.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "Step 1: accept connections one after another and pass each to `echo` (docs chapter \"Step 1: echo\")"
+        "Step 1: serve every client, one after another (docs \"Step 1: echo\" › \"What the tests check\")"
     )
 }
 
 /// Sends back every byte the client sends, until the client stops sending; then returns,
 /// which closes the connection.
 pub fn echo(mut stream: TcpStream) -> io::Result<()> {
-    todo!(
-        "Step 1: read into a buffer and write back what you read, until a read returns 0 (docs chapter \"Step 1: echo\")"
-    )
+    todo!("Step 1: send back what the client sends (docs \"Step 1: echo\" › \"On the wire\")")
 }
 
 /// Sends `message` to the echo server at `address` (`host:port`) and returns what it sends back.
 pub fn echo_client(address: &str, message: &[u8]) -> io::Result<Vec<u8>> {
-    todo!(
-        "Step 1: connect, send the message, shut down writing, then read until the server closes (docs chapter \"Step 1: echo\")"
-    )
+    todo!("Step 1: send `message`, return the echo (docs \"Step 1: echo\" › \"On the wire\")")
 }
 
 /// The program: `step1 server [--port 50000]` or `step1 client [--port 50000] MESSAGE...`.

@@ -27,15 +27,14 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// such as `2026-11-21T14:10:42Z\r\n`.
 pub fn time_line(now: DateTime<Utc>) -> String {
     todo!(
-        "Step 2: format `now` as RFC 3339 in UTC with whole seconds, ending in CRLF (docs chapter \"Step 2: the time server\")"
+        "Step 2: the line that tells the time `now` (docs \"Step 2: the time server\" › \"On the wire\")"
     )
 }
 
 /// Serves clients one after another, forever: each is told the time, then hung up on.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
-    // This is Step 1's echo server. Step 2: make it tell each client the time instead,
-    // without reading first: write `time_line(Utc::now())`, then `hang_up` (docs chapter
-    // "Step 2: the time server").
+    // This is Step 1's echo server. Step 2: make it tell each client the time, then hang up
+    // (docs "Step 2: the time server" › "What you write").
     for stream in listener.incoming() {
         if let Err(error) = stream.and_then(echo) {
             eprintln!("echo: {error}");
@@ -94,7 +93,7 @@ pub fn hang_up(mut stream: TcpStream) -> io::Result<()> {
 /// such as `127.0.0.1:54321\r\n`.
 pub fn whoami_line(peer: SocketAddr) -> String {
     todo!(
-        "Step 2 bonus: write the client's address, IP and port, ending in CRLF (docs chapter \"Step 2: the time server\")"
+        "Step 2 bonus: the address line for `peer` (docs \"Step 2: the time server\" › \"Bonus: who am I?\")"
     )
 }
 
@@ -102,7 +101,7 @@ pub fn whoami_line(peer: SocketAddr) -> String {
 /// up on.
 pub fn serve_whoami(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "Step 2 bonus: like `serve`, but tell each client `whoami_line` of its address, `stream.peer_addr()` (docs chapter \"Step 2: the time server\")"
+        "Step 2 bonus: tell each client its address (docs \"Step 2: the time server\" › \"Bonus: who am I?\")"
     )
 }
 

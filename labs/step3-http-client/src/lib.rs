@@ -71,7 +71,7 @@ impl std::error::Error for UrlError {}
 /// Splits `http://host[:port][/path][?query]` into a [`Url`], or says what is wrong with it.
 pub fn parse_url(text: &str) -> Result<Url, UrlError> {
     todo!(
-        "Step 3: split the URL into host, port (80 if none) and target (/ if none), or return the UrlError that names the mistake (docs chapter \"Step 3: an HTTP client\")"
+        "Step 3: take a URL apart, or name its mistake (docs \"Step 3: an HTTP client\" › \"Taking a URL apart\")"
     )
 }
 
@@ -80,7 +80,7 @@ pub fn parse_url(text: &str) -> Result<Url, UrlError> {
 /// the blank line that ends the request.
 pub fn request_for(url: &Url) -> Vec<u8> {
     todo!(
-        "Step 3: return the GET request line, the Host and Connection headers and the blank line, every line ending in CRLF (docs chapter \"Step 3: an HTTP client\")"
+        "Step 3: the bytes of the GET request for `url` (docs \"Step 3: an HTTP client\" › \"On the wire\")"
     )
 }
 
@@ -88,7 +88,7 @@ pub fn request_for(url: &Url) -> Vec<u8> {
 /// response, everything the server sends until it closes the connection.
 pub fn get(url: &Url) -> io::Result<Vec<u8>> {
     todo!(
-        "Step 3: connect to the URL's host and port, send `request_for(url)`, then read until the server closes; start from `echo_client` (docs chapter \"Step 3: an HTTP client\")"
+        "Step 3: fetch `url`, return the raw response (docs \"Step 3: an HTTP client\" › \"What you write\")"
     )
 }
 

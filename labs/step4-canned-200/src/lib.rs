@@ -34,8 +34,8 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 }
 
 /// Step 1's echo: sends back every byte the client sends, until the client stops sending.
-/// Point a browser at this server: the page does not load. Why? See docs chapter
-/// "Step 4: a canned 200".
+/// Point a browser at this server: the page does not load. Why? See
+/// docs "Step 4: a canned 200" › "First, watch the echo server fail".
 pub fn echo(mut stream: TcpStream) -> io::Result<()> {
     let mut buffer = [0; 1024];
     loop {
@@ -51,7 +51,7 @@ pub fn echo(mut stream: TcpStream) -> io::Result<()> {
 /// drops the stream: the connection is done.
 pub fn handle_connection(mut stream: TcpStream) -> io::Result<()> {
     todo!(
-        "Step 4: read the whole request with `read_request(&mut stream)`, then write all of `response_ok()` to the stream (docs chapter \"Step 4: a canned 200\")"
+        "Step 4: answer one client with the canned 200 (docs \"Step 4: a canned 200\" › \"What you write\")"
     )
 }
 
@@ -63,15 +63,13 @@ pub fn handle_connection(mut stream: TcpStream) -> io::Result<()> {
 pub fn read_request(stream: impl Read) -> io::Result<Vec<u8>> {
     // Given: past MAX_REQUEST_HEAD bytes or HEAD_DEADLINE, a read fails (see `RequestHead`).
     let mut stream = RequestHead::limit(stream);
-    todo!(
-        "Step 4: read into a buffer and collect the bytes in a Vec until they contain b\"\\r\\n\\r\\n\", then return them; a read that returns 0 before that is an error (docs chapter \"Step 4: a canned 200\")"
-    )
+    todo!("Step 4: read one whole request (docs \"Step 4: a canned 200\" › \"What you write\")")
 }
 
 /// The canned answer: `200 OK` with a short plain-text body.
 pub fn response_ok() -> Vec<u8> {
     todo!(
-        "Step 4: return the bytes of a 200 OK response: the status line, Content-Type: text/plain, Content-Length, Connection: close, a blank line, then a short body; end every line with \\r\\n (docs chapter \"Step 4: a canned 200\")"
+        "Step 4: the bytes of the canned 200 OK answer (docs \"Step 4: a canned 200\" › \"On the wire\")"
     )
 }
 

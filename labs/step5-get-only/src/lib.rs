@@ -97,7 +97,7 @@ impl std::error::Error for RequestError {}
 /// and returns the URI if the method is GET. The headers after it do not matter here.
 pub fn parse_request(request: &[u8]) -> Result<&str, RequestError> {
     todo!(
-        "Step 5: take the bytes before the first \\r\\n, make them a &str with std::str::from_utf8, split it into method, URI and protocol; return Ok(uri) for a GET, else the RequestError that names the problem, never a panic (docs chapter \"Step 5: GET only\")"
+        "Step 5: a GET's URI, or why the request is refused (docs \"Step 5: GET only\" › \"What you write\")"
     )
 }
 

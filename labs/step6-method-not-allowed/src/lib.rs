@@ -43,8 +43,8 @@ pub fn handle_connection(mut stream: TcpStream) -> io::Result<()> {
     if !headers_are_well_formed(&request) {
         return stream.write_all(&response_bad_request());
     }
-    // TODO(Step 6): answer every request: `response_ok()` for a GET,
-    // `response_method_not_allowed()` for another method, `response_bad_request()` otherwise.
+    // TODO(Step 6): answer every request, refused ones too, with the status code that fits
+    // (docs "Step 6: 405 Method Not Allowed" › "Status codes").
     parse_request(&request).map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
     stream.write_all(&response_ok())
 }
@@ -160,14 +160,14 @@ pub fn response_ok() -> Vec<u8> {
 /// it right for HEAD, whose answer never has one.
 pub fn response_method_not_allowed() -> Vec<u8> {
     todo!(
-        "Step 6: return the bytes of a 405 Method Not Allowed response: the status line, Allow: GET, Content-Length: 0, Connection: close, then the blank line, and no body (docs chapter \"Step 6: 405 Method Not Allowed\")"
+        "Step 6: the bytes of the 405 answer (docs \"Step 6: 405 Method Not Allowed\" › \"On the wire\")"
     )
 }
 
 /// The answer to a request line the server cannot read: `400 Bad Request`, with no body.
 pub fn response_bad_request() -> Vec<u8> {
     todo!(
-        "Step 6: return the bytes of a 400 Bad Request response: the status line, Content-Length: 0, Connection: close, then the blank line, and no body (docs chapter \"Step 6: 405 Method Not Allowed\")"
+        "Step 6: the bytes of the 400 answer (docs \"Step 6: 405 Method Not Allowed\" › \"On the wire\")"
     )
 }
 

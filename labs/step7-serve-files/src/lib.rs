@@ -60,10 +60,8 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     if !headers_are_well_formed(&request) {
         return stream.write_all(&response_bad_request());
     }
-    // TODO(Step 7): answer a GET with what its URI names: `resolve_uri(uri, webroot)` gives
-    // the body and its MIME type for `response_ok`; `ResolveError::NotFound` gets
-    // `response_not_found()`; `ResolveError::Failed` is the server's trouble: return it as
-    // an io::Error (the bonus answers it with a 500 instead).
+    // TODO(Step 7): answer a GET with what `resolve_uri` finds for its URI, or a 404 when it
+    // finds nothing (docs "Step 7: serving files" › "What you write").
     let response = match parse_request(&request) {
         Ok(_uri) => response_ok(b"Hello from your Rust web server!\n", "text/plain"),
         Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
@@ -206,7 +204,7 @@ impl From<io::Error> for ResolveError {
 /// The query string and the fragment (`?lang=en`, `#top`) do not name a file: they are left out.
 pub fn resolve_uri(uri: &str, webroot: &Path) -> Result<(Vec<u8>, &'static str), ResolveError> {
     todo!(
-        "Step 7: find the path with `path_in_webroot(uri, webroot)?`; for a folder, send `folder_entries`, one a line, as text/plain; for a file, its bytes (`fs::read`) and `mime_type`; anything else is ResolveError::NotFound (docs chapter \"Step 7: serving files\")"
+        "Step 7: what `uri` names in the web root (docs \"Step 7: serving files\" › \"From a URI to a file\")"
     )
 }
 
@@ -219,7 +217,7 @@ pub fn resolve_uri(uri: &str, webroot: &Path) -> Result<(Vec<u8>, &'static str),
 /// a folder or file, one inside the other. Empty segments (`//`, a trailing `/`) add nothing.
 fn path_in_webroot(uri: &str, webroot: &Path) -> Result<PathBuf, ResolveError> {
     todo!(
-        "Step 7: leave out the query and fragment; the rest must start with `/`; push each non-empty segment, decoded with `percent_decode`, onto the webroot if `is_plain_name` says so (else NotFound); then `canonicalize` both paths and check that the file's still `starts_with` the webroot (docs chapter \"Step 7: serving files\")"
+        "Step 7: `uri` as a path in the web root (docs \"Step 7: serving files\" › \"Never out of the web root\")"
     )
 }
 
@@ -235,7 +233,7 @@ fn path_in_webroot(uri: &str, webroot: &Path) -> Result<PathBuf, ResolveError> {
 /// - NUL ends a name for the operating system: `secret.txt%00.html` must not pass for HTML.
 fn is_plain_name(name: &str) -> bool {
     todo!(
-        "Step 7: return false for \"..\", \".\" and any name that contains '/', '\\\\', ':' or '\\0'; true otherwise (docs chapter \"Step 7: serving files\")"
+        "Step 7: is `name` a plain name? (docs \"Step 7: serving files\" › \"Never out of the web root\")"
     )
 }
 
@@ -271,7 +269,7 @@ fn percent_decode(segment: &str) -> Option<String> {
 /// that a reader tells folders from files.
 fn folder_entries(dir: &Path) -> io::Result<Vec<String>> {
     todo!(
-        "Step 7: read the folder with `fs::read_dir(dir)?`; for each entry, its `file_name()` as a String (`to_string_lossy`), plus \"/\" if `entry.path().is_dir()`; then sort them (docs chapter \"Step 7: serving files\")"
+        "Step 7: the sorted names in the folder `dir` (docs \"Step 7: serving files\" › \"On the wire\")"
     )
 }
 
@@ -280,14 +278,14 @@ fn folder_entries(dir: &Path) -> io::Result<Vec<String>> {
 /// The client decides with it what to do with the body: lay out a page, show a picture...
 fn mime_type(path: &Path) -> &'static str {
     todo!(
-        "Step 7: return `mime_guess::from_path(path).first_raw()`, or \"application/octet-stream\" if that is None (docs chapter \"Step 7: serving files\")"
+        "Step 7: the MIME type of the file at `path` (docs \"Step 7: serving files\" › \"MIME types\")"
     )
 }
 
 /// `200 OK` with `body`, whose type is `mime_type`, such as `text/html` or `image/png`.
 pub fn response_ok(body: &[u8], mime_type: &str) -> Vec<u8> {
-    // TODO(Step 7): send `body` with the header `Content-Type: {mime_type}`, instead of
-    // step 6's canned text. The body may be any bytes (a picture is not text).
+    // TODO(Step 7): send `body`, of type `mime_type`, instead of step 6's canned text
+    // (docs "Step 7: serving files" › "On the wire").
     let body = "Hello from your Rust web server!\n";
     format!(
         "HTTP/1.1 200 OK\r\n\
@@ -304,9 +302,7 @@ pub fn response_ok(body: &[u8], mime_type: &str) -> Vec<u8> {
 /// The answer when the URI names nothing the server can send: `404 Not Found`, with a short
 /// text saying so, for the person who reads it in a browser.
 pub fn response_not_found() -> Vec<u8> {
-    todo!(
-        "Step 7: return the bytes of a 404 Not Found response: the status line, Content-Type: text/plain, Content-Length, Connection: close, the blank line, then a short text body (docs chapter \"Step 7: serving files\")"
-    )
+    todo!("Step 7: the bytes of the 404 answer (docs \"Step 7: serving files\" › \"On the wire\")")
 }
 
 /// The answer to a method other than GET: `405 Method Not Allowed`, with the `Allow` header a
@@ -333,17 +329,13 @@ pub fn response_bad_request() -> Vec<u8> {
 /// Bonus: the answer when serving failed on the server's side (a program that failed, a file
 /// that could not be read): `500 Internal Server Error`, with a short text.
 pub fn response_internal_server_error() -> Vec<u8> {
-    todo!(
-        "Step 7 bonus: return the bytes of a 500 Internal Server Error response: the status line, Content-Type: text/plain, Content-Length, Connection: close, the blank line, then a short text body (docs chapter \"Step 7: serving files\")"
-    )
+    todo!("Step 7 bonus: the bytes of a 500 answer (docs \"Step 7: serving files\" › \"Bonus\")")
 }
 
 /// Bonus: `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(when: DateTime<Utc>) -> String {
-    todo!(
-        "Step 7 bonus: format `when` like `Sun, 06 Nov 1994 08:49:37 GMT` with `when.format(\"...\")`: %a, %d, %b, %Y, %H:%M:%S (docs chapter \"Step 7: serving files\")"
-    )
+    todo!("Step 7 bonus: `when` as HTTP writes dates (docs \"Step 7: serving files\" › \"Bonus\")")
 }
 
 /// The program: `step7 [--host 127.0.0.1] [--port 10000] [--webroot DIR]`.

@@ -120,9 +120,19 @@ mod tests {
         }
     }
 
+    /// Whether the chapter in `docs/src/{file}` has a section (a `##` or `###` heading) titled
+    /// `section`.
+    fn has_section(file: &str, section: &str) -> bool {
+        let chapter = fs::read_to_string(workspace_root().join("docs/src").join(file)).unwrap();
+        let heading = |line: &str| line.trim_start_matches('#').trim() == section;
+        chapter.lines().any(|l| l.starts_with("##") && heading(l))
+    }
+
+    /// Every chapter a message names (`docs chapter "Title"`) exists, and so does every section
+    /// a pointer names (`docs "Title" › "Section"`, as the starters' `todo!` messages have).
     #[test]
-    fn every_docs_chapter_a_message_names_exists() {
-        let titles: Vec<String> = summary().into_iter().map(|(title, _)| title).collect();
+    fn every_docs_chapter_and_section_a_message_names_exists() {
+        let summary = summary();
         let sources = files(
             &[
                 "solutions/src",
@@ -132,37 +142,59 @@ mod tests {
             ],
             "rs",
         );
+        let mut pointers = 0;
         for (path, text) in sources {
             // In Rust source the quotes around a chapter title are escaped inside strings.
             let text = text.replace("\\\"", "\"");
             for title in quoted_after(&text, "docs chapter") {
-                let title = title.to_string();
                 assert!(
-                    titles.contains(&title),
+                    summary.iter().any(|(t, _)| t == title),
                     "{}: no chapter titled {title:?}",
                     path.display()
                 );
             }
+            for title in quoted_after(&text, "docs") {
+                let rest = text.split(&format!("docs \"{title}\" › \"")).nth(1);
+                let section = rest.and_then(|rest| rest.split('"').next());
+                let file = summary
+                    .iter()
+                    .find(|(t, _)| t == title)
+                    .map(|(_, file)| file);
+                let file = file
+                    .unwrap_or_else(|| panic!("{}: no chapter titled {title:?}", path.display()));
+                let section = section.unwrap_or_else(|| {
+                    panic!(
+                        "{}: `docs \"{title}\"` names no section: write \
+                         `docs \"{title}\" › \"Section\"`",
+                        path.display()
+                    )
+                });
+                assert!(
+                    has_section(file, section),
+                    "{}: {file} has no section {section:?}",
+                    path.display()
+                );
+                pointers += 1;
+            }
         }
+        assert!(
+            pointers >= 20,
+            "only {pointers} pointers to a section found"
+        );
     }
 
     #[test]
     fn every_section_a_hint_names_exists() {
         let summary = summary();
         let text = fs::read_to_string(workspace_root().join("xtask/hints.md")).unwrap();
-        for (_, hints) in crate::hint::parse(&text).unwrap() {
-            for hint in hints {
+        for section in crate::hint::parse(&text).unwrap() {
+            for hint in section.hints {
                 let file = summary.iter().find(|(title, _)| *title == hint.chapter);
                 let (_, file) = file.unwrap_or_else(|| {
                     panic!("xtask/hints.md: no chapter titled {:?}", hint.chapter)
                 });
-                let chapter = fs::read_to_string(workspace_root().join("docs/src").join(file));
-                let heading = |line: &str| line.trim_start_matches('#').trim() == hint.section;
                 assert!(
-                    chapter
-                        .unwrap()
-                        .lines()
-                        .any(|l| l.starts_with("##") && heading(l)),
+                    has_section(file, &hint.section),
                     "xtask/hints.md: {file} has no section {:?}",
                     hint.section
                 );

@@ -308,13 +308,14 @@ fn readme(root: &Path, steps: &[&Step]) -> Result<String, String> {
         .replace("{last}", &last.to_string()))
 }
 
-/// The hints of steps 1 to `last`.
+/// The hints of steps 1 to `last`, their bonus tasks' (`## Step N bonus ...`) included.
 fn cut_hints(hints: &str, last: u8) -> String {
     let mut kept = String::new();
     let mut keep = true;
     for line in hints.split_inclusive('\n') {
-        if let Some(number) = line.strip_prefix("## Step ") {
-            keep = number.trim().parse::<u8>().is_ok_and(|n| n <= last);
+        if let Some(heading) = line.strip_prefix("## Step ") {
+            let number = heading.split_whitespace().next().unwrap_or_default();
+            keep = number.parse::<u8>().is_ok_and(|n| n <= last);
         }
         if keep {
             kept += line;
@@ -469,10 +470,11 @@ mod tests {
 
     #[test]
     fn hints_are_cut_after_the_last_step() {
-        let hints = "# Hints\nintro\n## Step 1\n- [a › b] c\n## Step 2\n- [d › e] f\n";
+        let hints = "# Hints\nintro\n## Step 1\n- [a › b] c\n## Step 1 bonus x: y\n- [g › h] i\n\
+                     ## Step 2\n- [d › e] f\n## Step 2 bonus z: w\n- [j › k] l\n";
         assert_eq!(
             cut_hints(hints, 1),
-            "# Hints\nintro\n## Step 1\n- [a › b] c\n"
+            "# Hints\nintro\n## Step 1\n- [a › b] c\n## Step 1 bonus x: y\n- [g › h] i\n"
         );
     }
 }
