@@ -4,7 +4,8 @@
 //! watching and grading can never disagree on what is done.
 //!
 //! - `watch/own_build.rs`: building a lab's test target in the workspace's own target folder,
-//!   and running each of its tests in a process of its own with the grade's deadline
+//!   and running each of its tests in a process of its own with the grade's deadline (which
+//!   `solution` asks too, whether a step passes)
 //! - `watch/files.rs`: reading the labs' files, whose contents decide whether a save changed
 //!   anything
 //! - `watch/keys.rs`: the keyboard, and the terminal's key mode, so that `q` quits at once
@@ -12,7 +13,7 @@
 
 mod files;
 mod keys;
-mod own_build;
+pub mod own_build;
 mod view;
 
 use std::collections::BTreeMap;
