@@ -767,5 +767,21 @@ mod tests {
             names,
             ["serve", "handle_connection", "read_request", "response_ok"]
         );
+        // As the chapter "Working on the labs" names them.
+        let chapter = fs::read_to_string(root.join("docs/src/working-on-the-labs.md")).unwrap();
+        let section = chapter.split("\n## Once a step passes").nth(1).unwrap();
+        let section = section.split("\n## ").next().unwrap();
+        for name in &names {
+            assert!(
+                section.contains(&format!("`{name}`")),
+                "the chapter names `{name}`"
+            );
+        }
+        for label in [
+            "`your handle_connection`",
+            "`the reference's handle_connection`",
+        ] {
+            assert!(section.contains(label), "the chapter shows {label}");
+        }
     }
 }
