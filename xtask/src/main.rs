@@ -6,6 +6,7 @@
 //! - `watch.rs`: `watch`, the tests of the current lab again on each save
 //! - `hint.rs`: `hint`, the hints of `xtask/hints.md`, one more at a time
 //! - `reset.rs`: `reset`, a lab back to its starter, the student's files saved beside it
+//! - `solution.rs`: `solution`, the reference's way beside the student's, once a step passes
 //! - `grade.rs`: `grade`, the students' progress and the grading of pull requests
 //!
 //! Shared by both doors:
@@ -28,6 +29,7 @@ mod hosts;
 mod libtest;
 mod markers;
 mod reset;
+mod solution;
 mod steps;
 mod sync;
 mod watch;
@@ -41,8 +43,11 @@ for students:
   watch [N]          the tests of step N (default: the first not done) again on each save of its
                      lab, with every step's progress and the first failing test's message
                      (`cargo xtask watch --help`)
-  hint N [--more]    the hints of step N seen so far; with --more, the next one
+  hint N [--more]    the hints of step N seen so far; with --more, the next one; with
+                     --bonus [TASK], those of its bonus tasks (`cargo xtask hint --help`)
   reset N [--yes]    put lab N back to its starter, after saving your files beside it
+  solution N         once step N passes, each function you wrote beside the reference's
+                     (`cargo xtask solution --help`)
   grade [OPTIONS]    each step's tests passed, points and status, on the labs as they are;
                      with --tests-from REF the tests are the course's, and in the sandbox
                      (--sandbox, Linux) what the code tampers with is reported and scores 0
@@ -83,6 +88,7 @@ fn student_task(root: &Path, args: &[&str]) -> Option<ExitCode> {
         ["watch", options @ ..] => watch::main(root, options),
         ["reset", options @ ..] => reset::main(root, options),
         ["hint", options @ ..] => hint::main(root, options),
+        ["solution", options @ ..] => solution::main(root, options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

@@ -27,7 +27,8 @@
 //! is left out of the lab altogether: code that only a task beyond the step needs (a bonus).
 //!
 //! The code inside `lab:todo`, `lab:solution` and `lab:omit` regions is the answer, which
-//! [`answer_lines`] gives to the checks that no hint and no published file shows it.
+//! [`answer_lines`] gives to the checks that no hint and no published file shows it, and
+//! [`regions`] to `cargo xtask solution`, which shows it once a step passes.
 
 use std::fmt;
 
@@ -128,22 +129,87 @@ pub fn starter(reference: &str) -> Result<Starter, MarkerError> {
 /// The lines of `reference` that are the answer: inside `lab:todo`, `lab:solution` and
 /// `lab:omit` regions, with their 1-based line numbers.
 pub fn answer_lines(reference: &str) -> Vec<(usize, &str)> {
-    let mut inside = false;
-    let mut lines = Vec::new();
+    let lines: Vec<&str> = reference.lines().collect();
+    regions(reference)
+        .into_iter()
+        .flat_map(|region| region.answer)
+        .map(|number| (number, lines[number - 1]))
+        .collect()
+}
+
+/// What a region of the reference is.
+#[derive(Debug, PartialEq)]
+pub enum Kind<'a> {
+    /// `lab:todo MESSAGE`: the student writes it from a `todo!(MESSAGE)`.
+    Todo(&'a str),
+    /// `lab:starter` ... `lab:solution`: the student changes the starter's code into it.
+    Solution,
+    /// `lab:omit`: left out of the lab.
+    Omit,
+}
+
+/// One marked region of the reference, by its 1-based line numbers.
+#[derive(Debug, PartialEq)]
+pub struct Region<'a> {
+    pub kind: Kind<'a>,
+    /// The line of the marker that opens it (`lab:todo`, `lab:starter` or `lab:omit`).
+    pub start: usize,
+    /// The line of its `lab:end`.
+    pub end: usize,
+    /// The lines of the answer: after `lab:todo`, `lab:solution` or `lab:omit`, before
+    /// `lab:end` (the `//|` lines of a starter are not the answer).
+    pub answer: std::ops::Range<usize>,
+}
+
+/// The regions of `reference`, in order. It reads the grammar leniently ([`starter`] is the
+/// one that refuses a broken marker): a region left open ends where the next one starts, or
+/// at the end of the text.
+pub fn regions(reference: &str) -> Vec<Region<'_>> {
+    let mut regions = Vec::new();
+    // The region being read, and where its answer starts (none yet in a starter's lines).
+    let mut open: Option<(Kind, usize, Option<usize>)> = None;
+    let mut last = 0;
     for (index, line) in reference.lines().enumerate() {
+        let number = index + 1;
+        last = number;
         let trimmed = line.trim();
-        if trimmed.starts_with("// lab:todo ")
-            || trimmed == "// lab:solution"
-            || trimmed == "// lab:omit"
-        {
-            inside = true;
-        } else if trimmed == "// lab:end" {
-            inside = false;
-        } else if inside {
-            lines.push((index + 1, line));
+        let opening = match trimmed {
+            "// lab:omit" => Some((Kind::Omit, Some(number + 1))),
+            "// lab:starter" => Some((Kind::Solution, None)),
+            "// lab:solution" => match &mut open {
+                Some((Kind::Solution, _, answer_from @ None)) => {
+                    *answer_from = Some(number + 1);
+                    None
+                }
+                _ => Some((Kind::Solution, Some(number + 1))),
+            },
+            "// lab:end" => {
+                regions.extend(open.take().map(|region| close(region, number)));
+                None
+            }
+            _ => trimmed
+                .strip_prefix("// lab:todo ")
+                .map(|message| (Kind::Todo(message.trim()), Some(number + 1))),
+        };
+        if let Some((kind, answer_from)) = opening {
+            regions.extend(open.take().map(|region| close(region, number)));
+            open = Some((kind, number, answer_from));
         }
     }
-    lines
+    regions.extend(open.take().map(|region| close(region, last + 1)));
+    regions
+}
+
+/// The region `open` (its kind, first line, and where its answer starts), closed at line `end`.
+fn close(open: (Kind<'_>, usize, Option<usize>), end: usize) -> Region<'_> {
+    let (kind, start, answer_from) = open;
+    let from = answer_from.unwrap_or(end);
+    Region {
+        kind,
+        start,
+        end,
+        answer: from..end.max(from),
+    }
 }
 
 /// `todo!("message")`, laid out as rustfmt would: on three lines when one would be too long.
@@ -168,6 +234,32 @@ mod tests {
         let reference = "fn f() {}\n// lab:omit\nfn bonus() {}\n// lab:end\nfn g() {}\n";
         assert_eq!(starter(reference).unwrap().text, "fn f() {}\nfn g() {}\n");
         assert_eq!(answer_lines(reference), [(3, "fn bonus() {}")]);
+    }
+
+    #[test]
+    fn regions_are_read_with_their_answer_lines() {
+        let reference = "fn f() {\n    // lab:todo Step 9: x\n    1\n    // lab:end\n}\n\
+                         // lab:starter\n//| old();\n// lab:solution\nnew();\n// lab:end\n";
+        assert_eq!(
+            regions(reference),
+            [
+                Region {
+                    kind: Kind::Todo("Step 9: x"),
+                    start: 2,
+                    end: 4,
+                    answer: 3..4,
+                },
+                Region {
+                    kind: Kind::Solution,
+                    start: 6,
+                    end: 10,
+                    answer: 9..10,
+                },
+            ]
+        );
+        assert_eq!(answer_lines(reference), [(3, "    1"), (9, "new();")]);
+        let unclosed = regions("// lab:omit\na\nb\n");
+        assert_eq!(unclosed[0].answer, 2..4, "to the end of the text");
     }
 
     #[test]

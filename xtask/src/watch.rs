@@ -4,7 +4,8 @@
 //! watching and grading can never disagree on what is done.
 //!
 //! - `watch/own_build.rs`: building a lab's test target in the workspace's own target folder,
-//!   and running each of its tests in a process of its own with the grade's deadline
+//!   and running each of its tests in a process of its own with the grade's deadline (which
+//!   `solution` asks too, whether a step passes)
 //! - `watch/files.rs`: reading the labs' files, whose contents decide whether a save changed
 //!   anything
 //! - `watch/keys.rs`: the keyboard, and the terminal's key mode, so that `q` quits at once
@@ -12,7 +13,7 @@
 
 mod files;
 mod keys;
-mod own_build;
+pub mod own_build;
 mod view;
 
 use std::collections::BTreeMap;
@@ -252,8 +253,12 @@ impl Session<'_> {
             let was_done = slot.status() == Status::Done;
             *slot = graded;
             if !was_done && slot.status() == Status::Done {
-                self.news
-                    .push(format!("Step {number} turned green: all its tests pass."));
+                let mut news = format!("Step {number} turned green: all its tests pass.");
+                // Where there is a reference to show: not in the repository students fork.
+                if crate::solution::published(root, slot.step) {
+                    news += &format!(" See the reference's way: cargo xtask solution {number}");
+                }
+                self.news.push(news);
                 turned_green.push(number);
             }
         }
@@ -349,3 +354,95 @@ impl Session<'_> {
 
 #[cfg(test)]
 mod scripted;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::sources::scratch;
+    use crate::grade::{Kind, LabResult, Outcome, TestGrade};
+    use std::fs;
+
+    /// A grade of `step` with one test, which passes or not.
+    fn graded(step: &'static Step, passes: bool) -> StepGrade {
+        let test = TestGrade {
+            name: format!("{}::a_test", step.package()),
+            kind: Kind::Required,
+            outcome: if passes {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            },
+            message: String::new(),
+            points: 0.0,
+            tampering: Vec::new(),
+        };
+        StepGrade {
+            step,
+            result: LabResult::Tested(vec![test]),
+            tampering: Vec::new(),
+        }
+    }
+
+    /// The news of a session in the workbook at `root` when its last step, the only one not
+    /// done, turns green (no test runs: every step is graded already).
+    fn news_when_the_last_step_turns_green(root: &Path) -> Vec<String> {
+        let last = STEPS.last().expect("a step");
+        let watch = Watch {
+            root: root.to_path_buf(),
+            step: Some(last),
+            target: root.join("target"),
+        };
+        let (sender, _events) = mpsc::channel();
+        let mut out = Vec::new();
+        let screen = Screen {
+            redraw: false,
+            how_to_quit: "q quits",
+        };
+        let steps = STEPS.iter().map(|s| graded(s, s.number != last.number));
+        let mut session = Session {
+            watch: &watch,
+            suites: Suites::read(root),
+            sender,
+            out: &mut out,
+            screen: &screen,
+            report: Some(own_build::report(root, steps.collect())),
+            current: Some(last),
+            running: false,
+            due: None,
+            tested: BTreeMap::new(),
+            news: Vec::new(),
+        };
+        session.tested(Ok(vec![graded(last, true)])).unwrap();
+        assert!(!session.running, "nothing more to test");
+        session.news
+    }
+
+    #[test]
+    fn a_step_that_turns_green_offers_the_reference_where_the_workbook_has_it() {
+        let last = STEPS.last().unwrap();
+        let with = scratch("watch-with-reference");
+        let reference = with.join(crate::solution::reference_path(last));
+        fs::create_dir_all(reference.parent().unwrap()).unwrap();
+        fs::write(&reference, "").unwrap();
+        let n = last.number;
+        assert_eq!(
+            news_when_the_last_step_turns_green(&with),
+            [
+                format!(
+                    "Step {n} turned green: all its tests pass. See the reference's way: cargo \
+                     xtask solution {n}"
+                ),
+                "Every step is done. Well done!".to_string(),
+            ]
+        );
+        // The repository students fork has no reference: nothing to offer.
+        let without = scratch("watch-without-reference");
+        let news = news_when_the_last_step_turns_green(&without);
+        assert_eq!(
+            news[0],
+            format!("Step {n} turned green: all its tests pass.")
+        );
+        fs::remove_dir_all(&with).unwrap();
+        fs::remove_dir_all(&without).unwrap();
+    }
+}

@@ -36,8 +36,9 @@ pub const USAGE: &str = "usage: cargo xtask export DIR [--steps 1-N]
 
 Writes into DIR (a new or empty folder) the repository that students fork: the labs of steps
 1 to N (default: all), the suites, the test support, the students' tasks of xtask (watch,
-hint, reset, grade), the web root and the book, without the reference, the protocol tools, the
-instructors' and maintainers' pages and tasks. Then publish it:
+hint, reset, grade, and solution, which says that the reference is not published there), the
+web root and the book, without the reference, the protocol tools, the instructors' and
+maintainers' pages and tasks. Then publish it:
 
   cd DIR && git init && git add --all && git commit -m \"The workbook, steps 1-N\"
 
@@ -46,7 +47,8 @@ and push it to the course's repository (the instructor guide, \"Publishing the l
 /// The modules of `xtask/src` that the students' tasks need, each a file `NAME.rs` and its
 /// folder `NAME/` if it has one. The export writes `main.rs` and `sync.rs` itself.
 pub const STUDENT_MODULES: &[&str] = &[
-    "command", "grade", "hint", "hosts", "libtest", "reset", "steps", "watch",
+    "command", "grade", "hint", "hosts", "libtest", "markers", "reset", "solution", "steps",
+    "watch",
 ];
 
 /// The book's pages for instructors and maintainers, left out with their links.

@@ -115,7 +115,11 @@ fn a_saved_answer_turns_the_step_green_and_the_next_one_starts() {
     let answer = fs::read_to_string(root.join("solutions/src/step1.rs")).unwrap();
     fs::write(copy.0.join("labs/step1-echo/src/lib.rs"), answer).unwrap();
     reader.wait_for("watch: labs/step1-echo changed; testing step 1...", A_RUN);
-    reader.wait_for("Step 1 turned green: all its tests pass.", A_RUN);
+    reader.wait_for(
+        "Step 1 turned green: all its tests pass. See the reference's way: cargo xtask \
+         solution 1\n",
+        A_RUN,
+    );
     reader.wait_for("> step 1  [####################]  10/10  done", A_RUN);
     reader.wait_for("On to Step 2: the time server.", A_RUN);
     reader.wait_for("step 2, the first failing test: step2::", A_RUN);

@@ -291,7 +291,9 @@ fn reset(workbook: &Path, target: &Path) -> Result<Vec<String>, String> {
 /// Every `cargo xtask TASK` and `cargo ... -p PACKAGE` of the export's Markdown and CI names
 /// a task of its xtask and one of its packages.
 pub fn names_only_what_it_has(files: &Files) -> Vec<String> {
-    let tasks = ["watch", "hint", "reset", "grade", "help", "--help"];
+    let tasks = [
+        "watch", "hint", "reset", "grade", "solution", "help", "--help",
+    ];
     let packages: Vec<String> = files
         .keys()
         .filter_map(|path| path.strip_suffix("/Cargo.toml"))

@@ -7,8 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::steps::STEPS;
-
 /// Where the copies of the starters are, from the workspace root.
 const STARTERS: &str = "xtask/starters";
 
@@ -49,6 +47,7 @@ fn collect(dir: &Path, into: &Path, files: &mut Vec<Generated>) -> Result<(), St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::steps::STEPS;
 
     #[test]
     fn every_step_has_a_starter_with_its_library_and_test_host() {
