@@ -197,6 +197,12 @@ mod step7 {
     }
 
     #[test]
+    fn the_chapter_states_the_listing_rule_the_suite_quotes() {
+        let rule = "gets its entries, sorted, one a line, a folder's name followed by\n`/`";
+        super::assert_shows_texts(CHAPTER, [rule.to_string()]);
+    }
+
+    #[test]
     fn the_chapter_shows_a_date_as_http_date_writes_it() {
         let when = Utc.with_ymd_and_hms(1994, 11, 6, 8, 49, 37).unwrap();
         let header = format!("Date: {}\n", http_date(when));

@@ -194,8 +194,9 @@ fn resolve_uri_calls_a_file_of_unknown_type_application_octet_stream() {
 
 #[test]
 fn resolve_uri_lists_a_folder_sorted_one_name_a_line_with_a_slash_after_folders() {
-    let hint = "a folder's body is the names of its entries, sorted, one a line (each followed \
-                by \\n); a name that is a folder's ends with `/`; its type is text/plain";
+    // The book's rule, word for word (solutions/tests/docs.rs keeps the book saying it).
+    let hint = "the book's rule: a folder \"gets its entries, sorted, one a line, a folder's \
+                name followed by `/`\" (each line ends with \\n); its type is text/plain";
     let root = b"a_web_page.html\nimages/\nmake_time\nsample.txt\n";
     assert_resolves("/", &webroot(), root, "text/plain", hint);
     let images = b"icons/\nrequest-response.png\nsunset.jpg\n";
