@@ -194,7 +194,7 @@ fn resolve_uri_calls_a_file_of_unknown_type_application_octet_stream() {
 
 #[test]
 fn resolve_uri_lists_a_folder_sorted_one_name_a_line_with_a_slash_after_folders() {
-    // The book's rule, word for word (solutions/tests/docs.rs keeps the book saying it).
+    // The book's rule, word for word (a test of the book keeps it saying so).
     let hint = "the book's rule: a folder \"gets its entries, sorted, one a line, a folder's \
                 name followed by `/`\" (each line ends with \\n); its type is text/plain";
     let root = b"a_web_page.html\nimages/\nmake_time\nsample.txt\n";

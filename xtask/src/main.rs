@@ -80,6 +80,10 @@ fn main() -> ExitCode {
 /// repository's xtask has these tasks only (`dev/export/files/main.rs`).
 fn student_task(root: &Path, args: &[&str]) -> Option<ExitCode> {
     let result = match args {
+        // The sandbox's PID 1 is a build of xtask with the feature `sandbox`.
+        ["grade", options @ ..] if options.contains(&"--sandbox") && !cfg!(feature = "sandbox") => {
+            return Some(rerun_with("sandbox", args));
+        }
         ["grade", options @ ..] => return Some(grade::main(root, options)),
         // PID 1 of the grade's sandbox (not for people: not in the usage).
         ["sandbox-init", "--", program, args @ ..] => {
@@ -117,6 +121,12 @@ fn maintainers(root: &Path, task: &[&str]) -> ExitCode {
 
 #[cfg(not(feature = "dev"))]
 fn maintainers(_root: &Path, task: &[&str]) -> ExitCode {
+    rerun_with("dev", &[&["dev"], task].concat())
+}
+
+/// Runs `args` again in a build of xtask with the cargo `feature`, which this build lacks: the
+/// students' build leaves out the maintainers' tasks and the grade's sandbox.
+fn rerun_with(feature: &str, args: &[&str]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(cargo)
         .args([
@@ -124,18 +134,16 @@ fn maintainers(_root: &Path, task: &[&str]) -> ExitCode {
             "--quiet",
             "--package",
             "xtask",
-            "--features",
-            "dev",
-            "--",
-            "dev",
+            "--no-default-features",
         ])
-        .args(task)
+        .args(["--features", feature, "--"])
+        .args(args)
         .status();
     match status {
         Ok(status) if status.success() => ExitCode::SUCCESS,
         Ok(status) => ExitCode::from(status.code().map_or(1, |code| code as u8)),
         Err(error) => {
-            eprintln!("xtask: cannot run the maintainers' tasks through cargo: {error}");
+            eprintln!("xtask: cannot build xtask with its feature `{feature}`: {error}");
             ExitCode::FAILURE
         }
     }

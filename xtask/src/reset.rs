@@ -1,10 +1,10 @@
 //! `cargo xtask reset N [--yes]`: puts a lab back to its pristine starter, exactly as
-//! `sync-labs` writes it, after saving the student's files in a folder of the lab named after
-//! the time, `labs/stepN-*/saved-YYYY-MM-DD-HHMMSS/` (UTC), which git ignores.
+//! `sync-labs` writes it, after saving the student's files in a new numbered folder of the lab,
+//! `labs/stepN-*/saved-1/`, then `saved-2/`..., which git ignores. Numbers, not dates: they
+//! sort, say which save came last, and need no calendar in the students' build.
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use crate::grade::sources::slashed;
 use crate::steps::Step;
@@ -13,8 +13,9 @@ use crate::sync;
 pub const USAGE: &str = "usage: cargo xtask reset N [--yes]
 
 Puts lab N back as it was on a fresh clone: the starter that `cargo xtask sync-labs` writes.
-Your files are saved first in the lab's folder, in labs/stepN-*/saved-DATE-TIME/ (UTC), with
-the files you added; git ignores these folders. A lab with changes is reset only with --yes.";
+Your files are saved first in the lab's folder, in labs/stepN-*/saved-1/ (then saved-2/ and so
+on: the highest number is the latest), with the files you added; git ignores these folders. A
+lab with changes is reset only with --yes.";
 
 /// What the lab's folder holds, beside the saved folders, compared with its pristine starter.
 #[derive(Debug, PartialEq)]
@@ -49,13 +50,13 @@ pub fn main(root: &Path, args: &[&str]) -> Result<(), String> {
     }
     if !yes {
         return Err(format!(
-            "{lab} has changes:\n{}\nThey would be saved in {lab}/{SAVED}DATE-TIME/ before the \
+            "{lab} has changes:\n{}\nThey would be saved in {lab}/{SAVED}N/ before the \
              starter is put back. To do it: cargo xtask reset {} --yes",
             describe(&changes),
             step.number
         ));
     }
-    let saved = reset(root, step, &changes, SystemTime::now())?;
+    let saved = reset(root, step, &changes)?;
     println!(
         "reset: your files are saved in {lab}/{saved}/:\n{}{lab} is the pristine starter again",
         describe(&changes)
@@ -134,22 +135,19 @@ fn files_in(dir: &Path, inside: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Saves the edited and added files in a new saved folder, then writes the starter back and
 /// removes the added files. Returns the saved folder's name.
-pub fn reset(
-    root: &Path,
-    step: &Step,
-    changes: &[Change],
-    now: SystemTime,
-) -> Result<String, String> {
+pub fn reset(root: &Path, step: &Step, changes: &[Change]) -> Result<String, String> {
     let dir = root.join("labs").join(step.dir);
-    let stamp = format!("{SAVED}{}", utc_stamp(now));
-    // Two resets within a second get two folders.
-    let name = (1..)
-        .map(|n| match n {
-            1 => stamp.clone(),
-            n => format!("{stamp}-{n}"),
+    // One more than the highest number saved so far.
+    let last = fs::read_dir(&dir)
+        .map(|entries| {
+            let numbers = entries.flatten().filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_prefix(SAVED)?.parse::<u32>().ok()
+            });
+            numbers.max().unwrap_or(0)
         })
-        .find(|name| !dir.join(name).exists())
-        .expect("a free name");
+        .unwrap_or(0);
+    let name = format!("{SAVED}{}", last + 1);
     let saved = dir.join(&name);
     for change in changes {
         if let Change::Edited(path) | Change::Added(path) = change {
@@ -192,29 +190,11 @@ fn remove_empty_folders(dir: &Path) {
     }
 }
 
-/// `YYYY-MM-DD-HHMMSS` in UTC: a name that sorts by time and that every system accepts (no
-/// `:`, which Windows refuses in file names).
-fn utc_stamp(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(time)
-        .format("%Y-%m-%d-%H%M%S")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::grade::sources::scratch;
     use crate::steps::step;
-    use std::time::Duration;
-
-    #[test]
-    fn times_are_named_in_utc_to_the_second() {
-        let at = |seconds| utc_stamp(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds));
-        assert_eq!(at(0), "1970-01-01-000000");
-        assert_eq!(at(1_700_000_000), "2023-11-14-221320");
-        assert_eq!(at(951_782_400), "2000-02-29-000000");
-        assert_eq!(at(4_107_542_399), "2100-02-28-235959");
-    }
 
     /// A workbook with only what `sync-labs` needs (the reference: the steps and the given
     /// files they include) and the labs it writes.
@@ -258,9 +238,8 @@ mod tests {
             ]
         );
 
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let saved = reset(&root, lab_step, &found, now).unwrap();
-        assert_eq!(saved, "saved-2023-11-14-221320");
+        let saved = reset(&root, lab_step, &found).unwrap();
+        assert_eq!(saved, "saved-1");
         let saved = lab.join(saved);
         assert_eq!(
             fs::read_to_string(saved.join("src/lib.rs")).unwrap(),
@@ -285,11 +264,12 @@ mod tests {
             "the saved folder is no change"
         );
 
-        // A second reset in the same second gets a folder of its own.
+        // A second reset gets the next number, also after a gap (a folder removed by hand).
+        fs::rename(lab.join("saved-1"), lab.join("saved-7")).unwrap();
         fs::write(lab.join("src/lib.rs"), "// more work\n").unwrap();
         let found = changes(&root, lab_step).unwrap();
-        let again = reset(&root, lab_step, &found, now).unwrap();
-        assert_eq!(again, "saved-2023-11-14-221320-2");
+        let again = reset(&root, lab_step, &found).unwrap();
+        assert_eq!(again, "saved-8");
         fs::remove_dir_all(&root).unwrap();
     }
 

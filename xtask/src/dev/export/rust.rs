@@ -18,9 +18,13 @@ pub fn cut(files: &mut Files, last: u8) -> Result<(), String> {
             Ok(without_dependencies(text, &omitted_crates))
         })?;
     }
-    // The export has no maintainers' tasks, so xtask has no feature for them.
+    // The export has no maintainers' tasks: xtask keeps only its feature `sandbox`, and no
+    // dependency of the maintainers' feature.
     edit(files, "xtask/Cargo.toml", |text| {
-        Ok(without_section(text, "[features]"))
+        let text = without_dependencies(text, &["chrono"]);
+        let text = without_section(&text, "[features]");
+        let features = "[features]\nsandbox = [\"dep:rustix\"]\n\n[dependencies]";
+        Ok(text.replacen("[dependencies]", features, 1))
     })?;
     let test_files = test_modules(files);
     let sources: Vec<String> = files
@@ -448,6 +452,7 @@ pub fn main_rs(template: &str) -> Result<String, String> {
     let functions = [
         "fn student_task(",
         "fn exit(",
+        "fn rerun_with(",
         "fn parse_steps(",
         "pub fn workspace_root(",
     ]
