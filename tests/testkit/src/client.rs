@@ -217,8 +217,9 @@ impl Exchange {
         );
         let mut text = match (timed_out, received.is_empty()) {
             (true, true) => format!(
-                "your server accepted the connection but sent nothing within {DEADLINE:?}.\n\
-                 hint: did it wait for more input than the client sends?"
+                "your server sent nothing within {DEADLINE:?}: either it never accepted the \
+                 connection (the system accepts it on the server's behalf), or it accepted it \
+                 and waited.\nhint: did it wait for more input than the client sends?"
             ),
             (true, false) => format!(
                 "your server sent {} bytes but did not close the connection within {DEADLINE:?}:\n\
@@ -320,8 +321,12 @@ enum Ended {
     Stopped(String),
 }
 
-/// Reads until end-of-stream, the deadline, or `problem` (asked after each read) finds fault
-/// with what has arrived so far.
+/// How much of an answer a test keeps: far more than any lab sends, little enough that a
+/// server that sends without end cannot exhaust the test's memory.
+pub const MAX_ANSWER: usize = 16 << 20;
+
+/// Reads until end-of-stream, the deadline, [`MAX_ANSWER`] bytes, or `problem` (asked after
+/// each read) finds fault with what has arrived so far.
 fn read_watching(
     mut stream: TcpStream,
     problem: impl Fn(&[u8]) -> Option<String>,
@@ -344,6 +349,14 @@ fn read_watching(
             Err(error) => return (received, Ended::Failed(error)),
         }
         if let Some(problem) = problem(&received) {
+            return (received, Ended::Stopped(problem));
+        }
+        if received.len() > MAX_ANSWER {
+            let problem = format!(
+                "your server sent more than {} MiB without closing the connection, far more \
+                 than this test's answer; the test stopped reading there.",
+                MAX_ANSWER >> 20
+            );
             return (received, Ended::Stopped(problem));
         }
     }
@@ -379,6 +392,24 @@ mod tests {
             let _first_read_only = stream.read(&mut [0; 1024])?;
             stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")?;
         }
+    }
+
+    /// Sends without end to each client.
+    fn endless(listener: TcpListener) -> io::Result<()> {
+        loop {
+            let (stream, _) = listener.accept()?;
+            let _ = io::copy(&mut io::repeat(b'x'), &mut &stream);
+        }
+    }
+
+    #[test]
+    fn a_server_that_sends_without_end_is_cut_off_at_the_cap() {
+        let server = Server::start(endless);
+        let message = catch(|| Exchange::send(b"hi").with(&server)).unwrap_err();
+        assert!(
+            message.starts_with("your server sent more than 16 MiB"),
+            "{message}"
+        );
     }
 
     #[test]
