@@ -222,21 +222,25 @@ impl Exchange {
                  and waited.\nhint: did it wait for more input than the client sends?"
             ),
             (true, false) => format!(
-                "your server sent {} bytes but did not close the connection within {DEADLINE:?}:\n\
-                 {}\nhint: close the connection (drop the stream) once the answer is sent.",
-                received.len(),
-                indent(received)
+                "your server sent {} bytes but did not close the connection within \
+                 {DEADLINE:?}.\nhint: close the connection (drop the stream) once the answer is \
+                 sent.",
+                received.len()
             ),
             (false, _) => format!(
-                "reading the answer failed after {} bytes: {error}\n{}",
-                received.len(),
-                indent(received)
+                "reading the answer failed after {} bytes: {error}",
+                received.len()
             ),
         };
         if let Some(send_error) = send_error {
             text += &format!("\n(sending the request failed too: {send_error})");
         }
-        text + &self.why(target) + "\n" + &self.what_was_sent()
+        // What went wrong and what to do first, then the bytes.
+        text += &self.why(target);
+        if !received.is_empty() {
+            text += &format!("\nthe test received:\n{}", indent(received));
+        }
+        text + "\n" + &self.what_was_sent()
     }
 }
 
