@@ -217,9 +217,9 @@ impl Exchange {
         );
         let mut text = match (timed_out, received.is_empty()) {
             (true, true) => format!(
-                "your server sent nothing within {DEADLINE:?}: either it never accepted the \
-                 connection (the system accepts it on the server's behalf), or it accepted it \
-                 and waited.\nhint: did it wait for more input than the client sends?"
+                "your server sent nothing within {DEADLINE:?}: it never accepted the connection, \
+                 or it accepted it and waited.\nhint: did it wait for more input than the \
+                 client sends?"
             ),
             (true, false) => format!(
                 "your server sent {} bytes but did not close the connection within \
