@@ -134,6 +134,11 @@ fn bonus_a_client_that_prefers_plain_text_gets_the_plain_listing() {
             Some("text/plain"),
             "with `Accept: {accept}`, the listing should be plain text\nhint: {hint} ({HINT})"
         );
+        assert_bytes_eq(
+            &response.body,
+            b"icons/\nrequest-response.png\nsunset.jpg\n",
+            &format!("with `Accept: {accept}`, the plain listing: {hint} ({HINT})"),
+        );
     }
 }
 

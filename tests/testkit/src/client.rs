@@ -296,9 +296,12 @@ pub fn reset_after_answer(target: &impl Target, message: &[u8]) {
 }
 
 /// How long after connecting the server's first byte arrives, when the test says nothing;
-/// `None` if none comes within [`DEADLINE`].
-pub fn first_byte_after(target: &impl Target) -> Option<Duration> {
+/// `None` if none comes within `patience`.
+pub fn first_byte_after(target: &impl Target, patience: Duration) -> Option<Duration> {
     let stream = connect(target);
+    stream
+        .set_read_timeout(Some(patience))
+        .expect("set a read deadline");
     let started = Instant::now();
     match stream.peek(&mut [0; 1]) {
         Ok(1..) => Some(started.elapsed()),
