@@ -471,23 +471,15 @@ mod tests {
     /// A grade of `step` whose tests are `outcomes`, by name, all required but those named
     /// `bonus_*`.
     fn graded(step: &'static Step, outcomes: &[(&str, Outcome)]) -> StepGrade {
-        let tests = outcomes.iter().map(|(name, outcome)| TestGrade {
-            name: format!("{}::{name}", step.package()),
-            kind: if name.starts_with("bonus_") {
+        let tests = outcomes.iter().map(|(name, outcome)| {
+            let kind = if name.starts_with("bonus_") {
                 Kind::Bonus
             } else {
                 Kind::Required
-            },
-            outcome: *outcome,
-            message: String::new(),
-            points: 0.0,
-            tampering: Vec::new(),
+            };
+            TestGrade::ended(format!("{}::{name}", step.package()), kind, *outcome)
         });
-        StepGrade {
-            step,
-            result: LabResult::Tested(tests.collect()),
-            tampering: Vec::new(),
-        }
+        StepGrade::tested(step, tests.collect())
     }
 
     fn no_test_run() -> Result<StepGrade, String> {

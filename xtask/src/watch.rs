@@ -359,28 +359,18 @@ mod scripted;
 mod tests {
     use super::*;
     use crate::grade::sources::scratch;
-    use crate::grade::{Kind, LabResult, Outcome, TestGrade};
+    use crate::grade::{Kind, Outcome, TestGrade};
     use std::fs;
 
     /// A grade of `step` with one test, which passes or not.
     fn graded(step: &'static Step, passes: bool) -> StepGrade {
-        let test = TestGrade {
-            name: format!("{}::a_test", step.package()),
-            kind: Kind::Required,
-            outcome: if passes {
-                Outcome::Passed
-            } else {
-                Outcome::Failed
-            },
-            message: String::new(),
-            points: 0.0,
-            tampering: Vec::new(),
+        let outcome = if passes {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
         };
-        StepGrade {
-            step,
-            result: LabResult::Tested(vec![test]),
-            tampering: Vec::new(),
-        }
+        let name = format!("{}::a_test", step.package());
+        StepGrade::tested(step, vec![TestGrade::ended(name, Kind::Required, outcome)])
     }
 
     /// The news of a session in the workbook at `root` when its last step, the only one not

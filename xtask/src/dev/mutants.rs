@@ -12,7 +12,7 @@
 //! caught.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::command::{cargo_command, run_cargo};
@@ -195,13 +195,13 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
     }
 }
 
-fn write_lab(workbook: &Path, step: &Step, code: &str) -> Result<PathBuf, String> {
+fn write_lab(workbook: &Path, step: &Step, code: &str) -> Result<(), String> {
     let lib = workbook.join("labs").join(step.dir).join("src/lib.rs");
     // Unchanged bytes keep cargo's build of them.
     if fs::read_to_string(&lib).ok().as_deref() != Some(code) {
         fs::write(&lib, code).map_err(|e| format!("cannot write {}: {e}", lib.display()))?;
     }
-    Ok(lib)
+    Ok(())
 }
 
 /// Runs the suite of `step` (bonus tests included) with `code` as the lab's library.

@@ -456,17 +456,15 @@ mod tests {
     use std::path::PathBuf;
 
     fn test(name: &str, kind: Kind, outcome: Outcome, points: f64) -> TestGrade {
+        let message = if outcome == Outcome::Passed {
+            String::new()
+        } else {
+            format!("it broke: \"{name}\"\n```\n# a heading\n```")
+        };
         TestGrade {
-            name: name.into(),
-            kind,
-            outcome,
-            message: if outcome == Outcome::Passed {
-                String::new()
-            } else {
-                format!("it broke: \"{name}\"\n```\n# a heading\n```")
-            },
+            message,
             points,
-            tampering: Vec::new(),
+            ..TestGrade::ended(name.into(), kind, outcome)
         }
     }
 
