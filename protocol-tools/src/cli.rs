@@ -140,6 +140,21 @@ pub fn say(line: &str) {
     let _ = stdout.flush();
 }
 
+/// `text` from a client, safe to print on a terminal: every control character but the tab
+/// becomes U+FFFD, so that escape sequences (which could clear or retitle the instructor's
+/// terminal) and stray line breaks are shown, not obeyed.
+pub fn safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Singular or plural: `count(1, "message")` is `1 message`, `count(2, "message")` is `2 messages`.
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -344,35 +344,50 @@ fn is_timeout(error: &io::Error) -> bool {
 /// Prints a received message between two marker lines, in one piece so that messages from
 /// several clients never mix. Control characters are replaced: they could upset the terminal.
 fn print_mail(number: usize, mail: &Mail) {
-    let to: Vec<String> = mail.to.iter().map(|to| format!("<{to}>")).collect();
+    cli::say(&mail_text(number, mail));
+}
+
+/// How a received message is printed: every part that came from the client, the envelope as
+/// well as the text, made safe for the terminal.
+fn mail_text(number: usize, mail: &Mail) -> String {
+    let to: Vec<String> = mail
+        .to
+        .iter()
+        .map(|to| format!("<{}>", cli::safe(to)))
+        .collect();
     let mut text = format!(
         "--- message {number} from <{}> to {} ({} bytes)\n",
-        mail.from,
+        cli::safe(&mail.from),
         to.join(", "),
         mail.data.len()
     );
     let body = String::from_utf8_lossy(&mail.data);
     for line in body.split_terminator("\r\n") {
-        let shown: String = line
-            .chars()
-            .map(|c| {
-                if c.is_control() && c != '\t' {
-                    '\u{fffd}'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        text += &shown;
+        text += &cli::safe(line);
         text.push('\n');
     }
-    text += &format!("--- end of message {number}");
-    cli::say(&text);
+    text + &format!("--- end of message {number}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_part_of_a_printed_message_that_came_from_the_client_is_made_safe() {
+        let mail = Mail {
+            from: "a\x1b]0;pwned\x07@x".into(),
+            to: vec!["b\x1b[2J@y".into()],
+            data: b"Subject: \x1b[31mred\r\nhi\r\n".to_vec(),
+        };
+        let text = mail_text(1, &mail);
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+        assert!(
+            text.starts_with(
+                "--- message 1 from <a\u{fffd}]0;pwned\u{fffd}@x> to <b\u{fffd}[2J@y>"
+            )
+        );
+    }
 
     #[test]
     fn paths_need_their_keyword_and_angle_brackets() {

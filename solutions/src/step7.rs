@@ -113,10 +113,32 @@ fn answer_nothing_to_send(uri: &str, error: ResolveError) -> Vec<u8> {
         ResolveError::Failed(error) => {
             // The client learns only that it is the server's fault; the details are for
             // whoever runs the server.
-            eprintln!("{uri}: {error}");
+            eprintln!("{}: {error}", shown_uri(uri));
             response_internal_server_error()
         }
     }
+}
+
+/// `uri` as the server's log shows it: cut to 100 characters, its control characters (which
+/// could drive the terminal) shown as U+FFFD.
+fn shown_uri(uri: &str) -> String {
+    let mut shown: String = uri
+        .chars()
+        .take(100)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if uri.chars().count() > 100 {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+#[test]
+fn a_uri_in_the_log_is_cut_and_cannot_drive_the_terminal() {
+    assert_eq!(shown_uri("/a\x1b[2Jb"), "/a\u{fffd}[2Jb");
+    let long = format!("/{}", "x".repeat(500));
+    assert_eq!(shown_uri(&long).chars().count(), 101);
 }
 
 // lab:end
@@ -306,9 +328,11 @@ fn path_in_webroot(uri: &str, webroot: &Path) -> Result<PathBuf, ResolveError> {
     }
     // Every name is plain, yet a symlink inside the webroot may still point outside it. The
     // real path (symlinks followed) of what we would send must lie inside the real webroot.
-    // `canonicalize` fails for a path that does not exist: that is a `NotFound`, through `?`.
+    // `canonicalize` fails when the path leads to nothing real: a name that does not exist,
+    // one too long for the file system, a loop of symlinks. Each is the client's URI naming
+    // nothing, a `NotFound`, not the server's trouble.
     let webroot = webroot.canonicalize()?;
-    let file = file.canonicalize()?;
+    let file = file.canonicalize().map_err(|_| ResolveError::NotFound)?;
     if file.starts_with(&webroot) {
         Ok(file)
     } else {

@@ -463,3 +463,29 @@ fn ctrl_c_stops_the_server_at_once_and_frees_its_port() {
     assert!(!why.contains("panicked"), "{why}");
     TcpListener::bind(server.addr()).expect("the port is free again at once");
 }
+
+/// A URI the file system cannot follow names nothing: a name longer than a file name may be,
+/// and (Unix) a loop of symlinks get `404 Not Found`, the client's fault, not a `500`.
+#[test]
+fn names_the_file_system_refuses_are_not_found_not_server_errors() {
+    let site = testkit::TempDir::new("robust-names").unwrap_or_else(|e| panic!("{e}"));
+    site.write("fine.txt", b"fine\n");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("loop-b", site.path().join("loop-a")).expect("a symlink");
+        std::os::unix::fs::symlink("loop-a", site.path().join("loop-b")).expect("a symlink");
+    }
+    let root = site.path().to_path_buf();
+    let server = Server::start(move |listener| step7::serve_webroot(listener, &root));
+    let long = format!("/{}", "a".repeat(300));
+    let mut uris = vec![long.clone(), format!("{long}/{long}.txt")];
+    if cfg!(unix) {
+        uris.extend(["/loop-a".to_string(), "/loop-b/x.txt".to_string()]);
+    }
+    for uri in uris {
+        let request = format!("GET {uri} HTTP/1.1\r\nHost: x\r\n\r\n");
+        let (outcome, _) = outcome_of(&server, request.as_bytes());
+        assert_eq!(outcome, Status(404), "GET {}", &uri[..uri.len().min(40)]);
+    }
+    assert_eq!(status_of_get(&server), 200, "the server goes on");
+}
