@@ -13,7 +13,7 @@ mod tree;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,8 @@ pub struct Process {
     child: Child,
     shown: String,
     own_group: bool,
+    /// The environment variable that every process of its tree inherits ([`tree::mark`]).
+    mark: String,
     /// How it ended, once reaped: its pid may then belong to another process.
     ended: Option<ExitStatus>,
     pub stdout: Output,
@@ -66,6 +68,9 @@ impl Process {
         if options.own_group {
             std::os::unix::process::CommandExt::process_group(&mut command, 0);
         }
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let mark = tree::mark(STARTED.fetch_add(1, Ordering::SeqCst));
+        command.env(&mark, "1");
         let mut child = command
             .spawn()
             .map_err(|e| format!("cannot start {shown}: {e}"))?;
@@ -81,6 +86,7 @@ impl Process {
             child,
             shown,
             own_group: options.own_group,
+            mark,
             ended: None,
         })
     }
@@ -123,7 +129,8 @@ impl Process {
         }
     }
 
-    /// Kills the program and every process it started, and reaps it.
+    /// Kills the program and every process it started, also those it left behind when it
+    /// ended (orphans), and reaps it.
     pub fn kill(&mut self) {
         let pid = self.child.id();
         if self.own_group {
@@ -134,6 +141,7 @@ impl Process {
             let _ = self.child.kill();
             self.ended = self.child.wait().ok();
         }
+        tree::kill_marked(&self.mark);
     }
 
     /// The program's next line on stdout, waiting for it at most `within`.
@@ -183,9 +191,8 @@ pub fn run(command: Command, input: Option<Vec<u8>>, limit: Duration) -> Result<
     };
     let mut process = Process::start(command, options)?;
     let status = process.wait(limit);
-    if status.is_none() {
-        process.kill();
-    }
+    // Also what it left running: an orphan holding its output would keep us waiting.
+    process.kill();
     let output = process.stdout.text(OUTPUT_GRACE) + &process.stderr.text(OUTPUT_GRACE);
     Ok(match status {
         Some(status) => Ending::Exited(Run {

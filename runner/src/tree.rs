@@ -1,6 +1,10 @@
 //! Killing a program with the processes it started. std kills one process; the rest of the
 //! tree is reached with the system's own tools (procps on Linux, the BSD ones on macOS,
 //! `taskkill` on Windows), which keeps unsafe system calls out of a workspace that forbids them.
+//!
+//! A process whose parent has ended is no one's descendant any more (the system adopts it),
+//! so each program is also started with a mark in its environment, which every process it
+//! starts inherits: on Linux, `/proc` then finds them all, orphans included ([`kill_marked`]).
 
 use std::process::{Command, Stdio};
 
@@ -59,4 +63,49 @@ fn quietly(command: &mut Command) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// The environment variable that marks the processes of one [`crate::Process`]: its name is
+/// unique, so that the marks of nested runs add up instead of replacing each other.
+pub fn mark(id: usize) -> String {
+    format!("RUNNER_TREE_{}_{id}", std::process::id())
+}
+
+/// Kills every process whose environment carries `mark` (Linux: read from `/proc`, where this
+/// user's processes are visible; elsewhere it finds none). Each is stopped first, then all are
+/// killed, so that none can start another in between.
+pub fn kill_marked(mark: &str) {
+    let marked = marked(mark);
+    #[cfg(unix)]
+    if !marked.is_empty() {
+        signal("-STOP", &marked);
+        signal("-KILL", &marked);
+    }
+    #[cfg(not(unix))]
+    let _ = marked;
+}
+
+#[cfg(target_os = "linux")]
+fn marked(mark: &str) -> Vec<String> {
+    let needle = format!("{mark}=");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            // Another user's process, or one just gone: not ours to find.
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            let has = environ
+                .split(|&b| b == 0)
+                .any(|var| var.starts_with(needle.as_bytes()));
+            has.then(|| pid.to_string())
+        })
+        .collect()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn marked(_mark: &str) -> Vec<String> {
+    Vec::new()
 }

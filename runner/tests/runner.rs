@@ -131,3 +131,31 @@ fn banners_give_the_address() {
     assert_eq!(http, Some(([127, 0, 0, 1], 8080).into()));
     assert_eq!(runner::listening_address("ready"), None);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn what_a_program_leaves_running_when_it_ends_is_killed_too() {
+    // The subshell starts the sleep and ends: the sleep is an orphan, nobody's descendant.
+    let script = "(sleep 60 & echo $! > \"$0\"); exit 0";
+    let pid_file = std::env::temp_dir().join(format!("runner-orphan-{}", std::process::id()));
+    let mut command = sh(script);
+    command.arg(&pid_file);
+    let started = Instant::now();
+    match run(command, None, Duration::from_secs(10)).unwrap() {
+        Ending::Exited(run) => assert!(run.success, "{}", run.output),
+        Ending::Stopped(output) => panic!("the shell should have ended: {output}"),
+    }
+    let orphan = std::fs::read_to_string(&pid_file).unwrap();
+    let _ = std::fs::remove_file(&pid_file);
+    assert!(
+        gone(orphan.trim()),
+        "the orphan sleep {} outlived its run",
+        orphan.trim()
+    );
+    // Nor did its output keep the run waiting.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

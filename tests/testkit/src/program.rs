@@ -12,14 +12,13 @@ use crate::show::visible;
 
 /// Runs `command` until it exits, at most [`DEADLINE`], and returns assert_cmd's view of how it
 /// ended. A program still running then is killed with what it started, and the test fails
-/// with `hint` and what it had printed.
+/// with `hint` and what it had printed; what a program that ended left running is killed too.
 #[track_caller]
 pub fn run_program(command: Command, hint: &str) -> Assert {
     let mut process = Process::start(command, Options::default()).unwrap_or_else(|e| panic!("{e}"));
     let status = process.wait(DEADLINE);
-    if status.is_none() {
-        process.kill();
-    }
+    // Also what it left running when it ended, which would hold its output open.
+    process.kill();
     let stdout = process.stdout.bytes(OUTPUT_GRACE);
     let stderr = process.stderr.bytes(OUTPUT_GRACE);
     let Some(status) = status else {
