@@ -8,6 +8,11 @@
 //! [`RequestHead::limit`]. This module calls the lesson's code within limits that keep any one
 //! client from holding up the others, or from making the server use ever more threads or
 //! memory. You need not change it.
+//!
+//! Its threads: ACCEPTORS accept each client and look whether its request has arrived; if it
+//! has, one of the ANSWERERS runs `handle`, else one of the HELPERS waits for the request
+//! first. Each has a line of clients waiting for it, and a client past a full line is turned
+//! away, so the threads and the clients held are bounded whatever the load.
 
 use std::any::Any;
 use std::io::{self, Read, Write};
@@ -29,9 +34,15 @@ pub const MAX_REQUEST_HEAD: u64 = 8 * 1024;
 /// closed) rather than hold up everyone else.
 pub const HELPERS: usize = 64;
 
-/// How many threads accept clients and answer those whose request has arrived. Two: while
-/// one waits for a client to take a long answer, the other goes on.
+/// How many threads accept clients. They only accept and look: a client whose request has
+/// arrived goes to an answerer, one that is slow to send it to a helper.
 pub const ACCEPTORS: usize = 2;
+
+/// How many threads answer the clients whose request has arrived, with as many again waiting
+/// in line for one. An answer that a client takes slowly (a large file over a slow network,
+/// a client that never reads) holds up one answerer, never the accepting of everyone else;
+/// past the answerers and their line, a client gets `503 Service Unavailable`.
+pub const ANSWERERS: usize = 16;
 
 /// How long an accepting thread waits for a new client's request before handing the client
 /// to a helper. Browsers and programs send their request as soon as they are connected.
@@ -49,11 +60,10 @@ pub const HEAD_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `handle` for every client that connects, forever.
 ///
-/// Nearly every client has sent its whole request head by the time it is accepted: the
-/// thread that accepted it answers it at once, which is as fast as a server can be (handing
-/// it to another thread would cost more than answering it). A client whose request is not there yet
-/// goes to one of the HELPERS. A panic in `handle`, on any thread, stops the server, as it
-/// would stop a loop that serves one client after another: a panic is a bug to fix.
+/// Nearly every client has sent its whole request head by the time it is accepted: it goes
+/// to one of the ANSWERERS at once. A client whose request is not there yet goes to one of
+/// the HELPERS. A panic in `handle`, on any thread, stops the server, as it would stop a loop
+/// that serves one client after another: a panic is a bug to fix.
 pub fn serve_on_threads<H>(listener: TcpListener, handle: H) -> io::Result<()>
 where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
@@ -63,13 +73,21 @@ where
     let slow_clients = Arc::new(Mutex::new(slow_clients));
     for number in 1..=HELPERS {
         let (slow_clients, handle) = (slow_clients.clone(), handle.clone());
-        let helper = move || help(&slow_clients, &handle);
+        let helper = move || work(&slow_clients, |stream| serve_slow_client(stream, &handle));
         start_thread(format!("helper {number}"), &panicked, helper)?;
+    }
+    let (to_answerers, arrived) = mpsc::sync_channel(ANSWERERS);
+    let arrived = Arc::new(Mutex::new(arrived));
+    for number in 1..=ANSWERERS {
+        let (arrived, handle) = (arrived.clone(), handle.clone());
+        let answerer = move || work(&arrived, |stream| serve_arrived(stream, &handle));
+        start_thread(format!("answerer {number}"), &panicked, answerer)?;
     }
     let listener = Arc::new(listener);
     for number in 1..=ACCEPTORS {
-        let (listener, handle, to_helpers) = (listener.clone(), handle.clone(), to_helpers.clone());
-        let acceptor = move || accept(&listener, &handle, &to_helpers);
+        let (listener, to_answerers, to_helpers) =
+            (listener.clone(), to_answerers.clone(), to_helpers.clone());
+        let acceptor = move || accept(&listener, &to_answerers, &to_helpers);
         start_thread(format!("acceptor {number}"), &panicked, acceptor)?;
     }
     // The threads serve forever: only a panic ends one. Stop the server with the first panic
@@ -96,16 +114,16 @@ fn start_thread(
     Ok(())
 }
 
-/// An accepting thread: answers each client whose request has arrived, and hands the others
-/// to the helpers, forever.
+/// An accepting thread: hands each client whose request has arrived to the answerers, and
+/// the others to the helpers, forever.
 fn accept(
     listener: &TcpListener,
-    handle: &impl Fn(TcpStream) -> io::Result<()>,
+    to_answerers: &mpsc::SyncSender<TcpStream>,
     to_helpers: &mpsc::SyncSender<TcpStream>,
 ) {
     for stream in listener.incoming() {
         match stream {
-            Ok(stream) if request_has_arrived(&stream) => report(serve_at_once(stream, handle)),
+            Ok(stream) if request_has_arrived(&stream) => hand_over(stream, to_answerers),
             Ok(stream) => {
                 if to_helpers.try_send(stream).is_err() {
                     eprintln!("turned a slow client away: every helper is busy, and its line full");
@@ -132,31 +150,68 @@ fn request_has_arrived(stream: &TcpStream) -> bool {
             .is_ok_and(|n| head[..n].windows(4).any(|four| four == b"\r\n\r\n"))
 }
 
-/// Serves a client whose request head is here. Its reads still wait at most ARRIVAL_WAIT,
-/// which is plenty for bytes that have arrived.
-fn serve_at_once(
+/// Serves a client whose request head is here, within PATIENCE for every read and write: a
+/// client that never reads its answer would otherwise block the writing for good, once the
+/// network's buffers are full, and a `handle` that reads past the head (step 4's starter
+/// echoes) waits for the client as the lesson says, without holding up anyone else.
+fn serve_arrived(
     stream: TcpStream,
     handle: &impl Fn(TcpStream) -> io::Result<()>,
 ) -> io::Result<()> {
-    // A client that never reads its answer would otherwise block the writing for good, once
-    // the network's buffers are full.
+    stream.set_read_timeout(Some(PATIENCE))?;
     stream.set_write_timeout(Some(PATIENCE))?;
     handle(stream)
 }
 
-/// A helper thread: serves the slow clients handed to it, one after another, forever.
-fn help(
-    slow_clients: &Mutex<mpsc::Receiver<TcpStream>>,
-    handle: &impl Fn(TcpStream) -> io::Result<()>,
-) {
+/// How long an accepting thread waits for room in the answerers' line before it answers
+/// `503`: a crowd of quick requests (thirty browsers at once) is all answered, while answers
+/// that clients take slowly cannot stop the accepting for longer than this.
+const LINE_WAIT: Duration = Duration::from_secs(1);
+
+/// Puts a client whose request has arrived in the answerers' line, waiting up to LINE_WAIT
+/// for room in it; past that, answers it `503 Service Unavailable` itself.
+fn hand_over(mut stream: TcpStream, to_answerers: &mpsc::SyncSender<TcpStream>) {
+    let started = Instant::now();
     loop {
-        // One helper at a time waits on the line; it lets go of it before serving its client.
-        let Ok(line) = slow_clients.lock() else {
+        match to_answerers.try_send(stream) {
+            Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => return,
+            Err(mpsc::TrySendError::Full(back)) if started.elapsed() < LINE_WAIT => {
+                stream = back;
+                // std's channel cannot wait for room with a time limit: look again shortly.
+                thread::sleep(Duration::from_millis(1));
+            }
+            Err(mpsc::TrySendError::Full(back)) => {
+                eprintln!("answered 503: every answerer is busy, and its line full");
+                return report(turn_away(back));
+            }
+        }
+    }
+}
+
+/// `503 Service Unavailable`, for a client that arrives when every answerer is busy.
+fn turn_away(stream: TcpStream) -> io::Result<()> {
+    stream.set_write_timeout(Some(PATIENCE))?;
+    (&stream).write_all(UNAVAILABLE_ANSWER)?;
+    hang_up(stream)
+}
+
+const UNAVAILABLE_ANSWER: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+    Retry-After: 1\r\n\
+    Content-Length: 0\r\n\
+    Connection: close\r\n\
+    \r\n";
+
+/// An answerer or a helper: serves the clients handed to it through `line`, one after
+/// another, forever.
+fn work(line: &Mutex<mpsc::Receiver<TcpStream>>, serve: impl Fn(TcpStream) -> io::Result<()>) {
+    loop {
+        // One thread at a time waits on the line; it lets go of it before serving its client.
+        let Ok(waiting) = line.lock() else {
             return;
         };
-        let Ok(stream) = line.recv() else { return };
-        drop(line);
-        report(serve_slow_client(stream, handle));
+        let Ok(stream) = waiting.recv() else { return };
+        drop(waiting);
+        report(serve(stream));
     }
 }
 
@@ -366,6 +421,65 @@ mod tests {
         client.write_all(&head).unwrap();
         let answer = read_answer(client);
         assert_eq!(answer.as_bytes(), HEAD_TOO_LARGE_ANSWER, "{answer}");
+    }
+
+    #[test]
+    fn a_handler_that_reads_past_the_head_waits_for_the_client() {
+        // Step 4's starter: an echo, which reads again after the request.
+        let echo = |stream: TcpStream| {
+            io::copy(&mut &stream, &mut &stream)?;
+            Ok(())
+        };
+        let (address, _) = start(echo);
+        let mut client = connect(address);
+        client.write_all(REQUEST).unwrap();
+        let mut echoed = vec![0; REQUEST.len()];
+        client.read_exact(&mut echoed).unwrap();
+        // Still open a moment later: the echo waits for more, as the lesson says it does.
+        client
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let error = client
+            .read(&mut [0; 1])
+            .expect_err("the connection should stay open");
+        assert!(
+            matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn clients_that_never_read_a_large_answer_hold_up_no_one_else() {
+        static LARGE: [u8; 8 << 20] = [b'x'; 8 << 20];
+        let answer = |stream: TcpStream| {
+            RequestHead::limit(&stream).read_exact(&mut [0; REQUEST.len()])?;
+            (&stream).write_all(&LARGE)
+        };
+        let (address, _) = start(answer);
+        // More non-reading clients than there are accepting threads.
+        let stuck: Vec<TcpStream> = (0..ACCEPTORS + 2)
+            .map(|_| {
+                let mut client = connect(address);
+                client.write_all(REQUEST).unwrap();
+                client
+            })
+            .collect();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let mut client = connect(address);
+            client.write_all(REQUEST).unwrap();
+            let mut first = [0; 1];
+            client.read_exact(&mut first).expect("an answer");
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "an answer took {:?}",
+                started.elapsed()
+            );
+        }
+        drop(stuck);
     }
 
     #[test]

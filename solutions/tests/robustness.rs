@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use labcli::serving::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
+use labcli::serving::{ACCEPTORS, ANSWERERS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
 use solutions::{step4, step5, step6, step7};
 use testkit::client::read_until_closed;
 use testkit::http::{self, Response};
@@ -421,10 +421,11 @@ fn two_hundred_clients_at_once_are_all_answered_with_bounded_threads_and_memory(
     #[cfg(target_os = "linux")]
     {
         let threads = proc_status(server.id(), "Threads");
-        let most = HELPERS + ACCEPTORS + 1; // and the main thread, waiting
+        let most = HELPERS + ACCEPTORS + ANSWERERS + 1; // and the main thread, waiting
         assert!(
             threads <= most as u64,
-            "{threads} threads: more than the helpers, the accepting threads and the main one"
+            "{threads} threads: more than the helpers, the accepting and answering threads and \
+             the main one"
         );
         let peak_kib = proc_status(server.id(), "VmHWM");
         assert!(
