@@ -12,7 +12,10 @@
 //! Its threads: ACCEPTORS accept each client and look whether its request has arrived; if it
 //! has, one of the ANSWERERS runs `handle`, else one of the HELPERS waits for the request
 //! first. Each has a line of clients waiting for it, and a client past a full line is turned
-//! away, so the threads and the clients held are bounded whatever the load.
+//! away, so the threads and the clients held are bounded whatever the load. One more thread
+//! (`serving/deadlines.rs`) cuts off an answer still going out after ANSWER_DEADLINE.
+
+mod deadlines;
 
 use std::any::Any;
 use std::io::{self, Read, Write};
@@ -21,6 +24,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use deadlines::Deadlines;
 
 /// The longest request head (request line and headers) the server reads. Without a limit, a
 /// client that never sends the blank line could make the server buffer until memory runs out;
@@ -53,6 +58,15 @@ const ARRIVAL_WAIT: Duration = Duration::from_millis(1);
 /// until the browser needs it: after this long, its helper is free again.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// How long a whole answer may take to go out, from the moment its request has arrived: a
+/// client that takes a large file one byte at a time frees its answering thread after this.
+/// (One second in this module's own tests.)
+pub const ANSWER_DEADLINE: Duration = if cfg!(test) {
+    Duration::from_secs(1)
+} else {
+    Duration::from_secs(60)
+};
+
 /// How long a whole request head may take to arrive. Without it, a client that sends one byte
 /// every few seconds would keep its helper for hours; 30 s is still time enough to type a
 /// request by hand with `nc`.
@@ -69,18 +83,30 @@ where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
 {
     let (panicked, panics) = mpsc::channel();
+    let deadlines = Arc::new(Deadlines::default());
+    let watching = deadlines.clone();
+    start_thread("deadlines".into(), &panicked, move || watching.enforce())?;
     let (to_helpers, slow_clients) = mpsc::sync_channel(HELPERS);
     let slow_clients = Arc::new(Mutex::new(slow_clients));
     for number in 1..=HELPERS {
-        let (slow_clients, handle) = (slow_clients.clone(), handle.clone());
-        let helper = move || work(&slow_clients, |stream| serve_slow_client(stream, &handle));
+        let (slow_clients, handle, deadlines) =
+            (slow_clients.clone(), handle.clone(), deadlines.clone());
+        let helper = move || {
+            work(&slow_clients, |stream| {
+                serve_slow_client(stream, &handle, &deadlines)
+            })
+        };
         start_thread(format!("helper {number}"), &panicked, helper)?;
     }
     let (to_answerers, arrived) = mpsc::sync_channel(ANSWERERS);
     let arrived = Arc::new(Mutex::new(arrived));
     for number in 1..=ANSWERERS {
-        let (arrived, handle) = (arrived.clone(), handle.clone());
-        let answerer = move || work(&arrived, |stream| serve_arrived(stream, &handle));
+        let (arrived, handle, deadlines) = (arrived.clone(), handle.clone(), deadlines.clone());
+        let answerer = move || {
+            work(&arrived, |stream| {
+                serve_arrived(stream, &handle, &deadlines)
+            })
+        };
         start_thread(format!("answerer {number}"), &panicked, answerer)?;
     }
     let listener = Arc::new(listener);
@@ -157,9 +183,11 @@ fn request_has_arrived(stream: &TcpStream) -> bool {
 fn serve_arrived(
     stream: TcpStream,
     handle: &impl Fn(TcpStream) -> io::Result<()>,
+    deadlines: &Deadlines,
 ) -> io::Result<()> {
     stream.set_read_timeout(Some(PATIENCE))?;
     stream.set_write_timeout(Some(PATIENCE))?;
+    let _answering = deadlines.watch(stream.try_clone()?, ANSWER_DEADLINE);
     handle(stream)
 }
 
@@ -216,14 +244,16 @@ fn work(line: &Mutex<mpsc::Receiver<TcpStream>>, serve: impl Fn(TcpStream) -> io
 }
 
 /// Serves a client whose request is slow to come: within PATIENCE for every read and write,
-/// and HEAD_DEADLINE for the whole head. A head over MAX_REQUEST_HEAD gets
-/// `431 Request Header Fields Too Large`.
+/// HEAD_DEADLINE for the whole head, and ANSWER_DEADLINE more for the answer. A head over
+/// MAX_REQUEST_HEAD gets `431 Request Header Fields Too Large`.
 fn serve_slow_client(
     stream: TcpStream,
     handle: &impl Fn(TcpStream) -> io::Result<()>,
+    deadlines: &Deadlines,
 ) -> io::Result<()> {
     stream.set_read_timeout(Some(PATIENCE))?;
     stream.set_write_timeout(Some(PATIENCE))?;
+    let _serving = deadlines.watch(stream.try_clone()?, HEAD_DEADLINE + ANSWER_DEADLINE);
     // A second handle on the same connection, to answer once `handle` has dropped its own.
     let connection = stream.try_clone()?;
     match handle(stream) {
@@ -480,6 +510,38 @@ mod tests {
             );
         }
         drop(stuck);
+    }
+
+    #[test]
+    fn an_answer_still_going_out_at_its_deadline_is_cut_off() {
+        static LARGE: [u8; 8 << 20] = [b'x'; 8 << 20];
+        let (sent, finished) = mpsc::channel();
+        let answer = move |stream: TcpStream| {
+            RequestHead::limit(&stream).read_exact(&mut [0; REQUEST.len()])?;
+            let written = (&stream).write_all(&LARGE);
+            let _ = sent.send(written.is_ok());
+            written
+        };
+        let (address, _) = start(answer);
+        let mut client = connect(address);
+        client.write_all(REQUEST).unwrap();
+        let started = Instant::now();
+        // A client that takes its answer a little at a time, never long enough apart for the
+        // socket's own timeout (PATIENCE) to fire.
+        thread::spawn(move || {
+            while let Ok(1..) = client.read(&mut [0; 1024]) {
+                thread::sleep(Duration::from_millis(20)); // the scenario: a slow reader
+            }
+        });
+        let completed = finished
+            .recv_timeout(ANSWER_DEADLINE * 3)
+            .expect("the answerer should be free again soon after the deadline");
+        assert!(!completed, "the answer should have been cut off");
+        assert!(
+            started.elapsed() >= ANSWER_DEADLINE,
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
