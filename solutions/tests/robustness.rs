@@ -491,3 +491,44 @@ fn names_the_file_system_refuses_are_not_found_not_server_errors() {
     }
     assert_eq!(status_of_get(&server), 200, "the server goes on");
 }
+
+/// Two clients that ask for a large file and never read it (a slow download, at its worst)
+/// hold up no one else: every normal request is answered at once, p99 under 100 ms.
+#[test]
+fn two_stalled_downloads_of_a_large_file_hold_up_no_one_else() {
+    let site = testkit::TempDir::new("robust-large").unwrap_or_else(|e| panic!("{e}"));
+    site.write("large.bin", &vec![b'x'; 32 << 20]);
+    site.write("small.txt", b"small\n");
+    let root = site.path().to_path_buf();
+    let server = Server::start(move |listener| step7::serve_webroot(listener, &root));
+    let stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut client = testkit::connect(&server);
+            client
+                .write_all(&http::request("GET", "/large.bin"))
+                .unwrap();
+            // It reads the first byte (the answer has begun), then nothing more.
+            client.read_exact(&mut [0; 1]).unwrap();
+            client
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = (0..50)
+        .map(|_| {
+            let started = Instant::now();
+            let raw = Exchange::send(&http::request("GET", "/small.txt"))
+                .http_answer()
+                .with(&server);
+            let response = Response::expect(&raw, "the small file");
+            assert_eq!(response.body, b"small\n");
+            started.elapsed()
+        })
+        .collect();
+    latencies.sort();
+    let p99 = latencies[latencies.len() * 99 / 100 - 1];
+    println!("p99 of 50 requests beside two stalled downloads: {p99:?}");
+    assert!(
+        p99 < Duration::from_millis(100),
+        "p99 {p99:?}: {latencies:?}"
+    );
+    drop(stalled);
+}
