@@ -532,3 +532,25 @@ fn two_stalled_downloads_of_a_large_file_hold_up_no_one_else() {
     );
     drop(stalled);
 }
+
+/// A panic in `handle_connection`, on whichever serving thread runs it (an answerer for a
+/// request that has arrived, a helper for one sent in pieces), is what the test's failure
+/// shows, not only the connection it broke.
+#[test]
+fn a_panic_on_any_serving_thread_is_what_the_failure_shows() {
+    for pieces in [1, 3] {
+        let server = Server::start(|listener| {
+            labcli::serving::serve_on_threads(listener, |_stream: TcpStream| -> io::Result<()> {
+                panic!("a bug in handle_connection")
+            })
+        });
+        let exchange = Exchange::send(&http::request("GET", "/"))
+            .in_pieces(pieces)
+            .http_answer();
+        let message = testkit::guard::catch(|| exchange.with(&server)).unwrap_err();
+        assert!(
+            message.contains("your server panicked: a bug in handle_connection"),
+            "in {pieces} piece(s): {message}"
+        );
+    }
+}
