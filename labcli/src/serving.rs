@@ -53,6 +53,10 @@ pub const ANSWERERS: usize = 16;
 /// to a helper. Browsers and programs send their request as soon as they are connected.
 const ARRIVAL_WAIT: Duration = Duration::from_millis(1);
 
+/// How long it waits for the first bytes of a client that has sent nothing, when every
+/// helper is busy: a browser's request comes within a few milliseconds of its connection.
+const LATE_WAIT: Duration = Duration::from_millis(50);
+
 /// How long a helper waits for a client's next bytes, and how long the server waits for a
 /// client to take the next bytes of its answer. A browser's spare connection sends nothing
 /// until the browser needs it: after this long, its helper is free again.
@@ -149,12 +153,24 @@ fn accept(
 ) {
     for stream in listener.incoming() {
         match stream {
-            Ok(stream) if request_has_arrived(&stream) => hand_over(stream, to_answerers),
-            Ok(stream) => {
-                if to_helpers.try_send(stream).is_err() {
+            Ok(stream) if request_has_arrived(&stream, ARRIVAL_WAIT) => {
+                hand_over(stream, to_answerers);
+            }
+            Ok(stream) => match to_helpers.try_send(stream) {
+                Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => {}
+                // Every helper busy (slow clients, or an attack of them): a client that has
+                // sent nothing yet gets a last, longer look, as a browser's request may come a
+                // few milliseconds after its connection. Bytes that are not a whole head end
+                // the look at once: a client that trickles costs no wait.
+                Err(mpsc::TrySendError::Full(stream))
+                    if request_has_arrived(&stream, LATE_WAIT) =>
+                {
+                    hand_over(stream, to_answerers);
+                }
+                Err(mpsc::TrySendError::Full(_)) => {
                     eprintln!("turned a slow client away: every helper is busy, and its line full");
                 }
-            }
+            },
             // Accepting fails when the process has no file descriptor left, for instance:
             // pause rather than try again at once, which would only keep a core busy.
             Err(error) => {
@@ -165,12 +181,12 @@ fn accept(
     }
 }
 
-/// Whether the client's whole request head is already here, waiting at most ARRIVAL_WAIT for
-/// it: then reading it keeps nobody waiting.
-fn request_has_arrived(stream: &TcpStream) -> bool {
+/// Whether the client's whole request head is here, waiting at most `wait` for its first
+/// bytes: then reading it keeps nobody waiting.
+fn request_has_arrived(stream: &TcpStream, wait: Duration) -> bool {
     let mut head = [0; MAX_REQUEST_HEAD as usize];
     // `peek` looks at the bytes that have arrived and leaves them there for `handle` to read.
-    stream.set_read_timeout(Some(ARRIVAL_WAIT)).is_ok()
+    stream.set_read_timeout(Some(wait)).is_ok()
         && stream
             .peek(&mut head)
             .is_ok_and(|n| head[..n].windows(4).any(|four| four == b"\r\n\r\n"))

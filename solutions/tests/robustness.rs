@@ -554,3 +554,24 @@ fn a_panic_on_any_serving_thread_is_what_the_failure_shows() {
         );
     }
 }
+
+/// With every helper and its line taken by clients that send nothing (an attack, or many
+/// browsers' spare connections), a client whose request comes 20 ms after its connection, as
+/// a browser's may, is still answered.
+#[test]
+fn a_request_a_little_late_is_answered_while_idle_clients_fill_the_helpers() {
+    let server = Server::start(step7::serve);
+    let idle: Vec<SlowClient> = (0..2 * HELPERS + 4)
+        .map(|_| SlowClient::idle(&server))
+        .collect();
+    for _ in 0..3 {
+        let mut client = testkit::connect(&server);
+        thread::sleep(Duration::from_millis(20)); // the scenario: a request a little late
+        client.write_all(&http::request("GET", "/")).unwrap();
+        let (raw, error) = read_until_closed(client);
+        assert!(error.is_none(), "{error:?}");
+        let response = Response::expect(&raw, "the listing of /");
+        assert_eq!(response.status(), 200);
+    }
+    drop(idle);
+}
