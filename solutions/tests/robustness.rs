@@ -575,3 +575,40 @@ fn a_request_a_little_late_is_answered_while_idle_clients_fill_the_helpers() {
     }
     drop(idle);
 }
+
+/// During an attack of 300 clients that each sent a byte of a request and no more, every
+/// normal request, sent at once or 5 ms after its connection, is answered: p99 under 100 ms.
+#[test]
+fn three_hundred_trickling_clients_hold_up_no_normal_request() {
+    let server = Server::start(step7::serve);
+    let trickling: Vec<SlowClient> = (0..300)
+        .map(|_| {
+            let client = SlowClient::idle(&server);
+            (&client.stream).write_all(b"G").unwrap();
+            client
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for late in [Duration::ZERO, Duration::from_millis(5)].repeat(25) {
+        let started = Instant::now();
+        let mut client = testkit::connect(&server);
+        if !late.is_zero() {
+            thread::sleep(late); // the scenario: a request a little late
+        }
+        client
+            .write_all(&http::request("GET", "/sample.txt"))
+            .unwrap();
+        let (raw, error) = read_until_closed(client);
+        assert!(error.is_none(), "{error:?} (sent {late:?} late)");
+        assert_eq!(Response::expect(&raw, "sample.txt").status(), 200);
+        latencies.push(started.elapsed() - late);
+    }
+    latencies.sort();
+    let p99 = latencies[latencies.len() * 99 / 100 - 1];
+    println!("p99 of 50 requests during 300 trickling clients: {p99:?}");
+    assert!(
+        p99 < Duration::from_millis(100),
+        "p99 {p99:?}: {latencies:?}"
+    );
+    drop(trickling);
+}
