@@ -181,6 +181,29 @@ impl Target for ChildServer {
 mod tests {
     use super::*;
 
+    /// A lab's program that starts a process of its own and lets it go (a `sleep` whose
+    /// parent ends): when the test drops the server, that process goes too.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_program_s_forked_and_orphaned_processes_end_with_it() {
+        let pid_file = std::env::temp_dir().join(format!("testkit-orphan-{}", std::process::id()));
+        let script = "(sleep 300 & echo $! > \"$0\"); echo listening on 127.0.0.1:9; sleep 300";
+        let mut command = Command::new("sh");
+        command.args(["-c", script]).arg(&pid_file);
+        let server = ChildServer::start(command);
+        let orphan = std::fs::read_to_string(&pid_file).unwrap();
+        let _ = std::fs::remove_file(&pid_file);
+        let stat = format!("/proc/{}/stat", orphan.trim());
+        let running = || std::fs::read_to_string(&stat).is_ok_and(|s| !s.contains(") Z "));
+        assert!(running(), "the orphan should run while the server does");
+        drop(server);
+        let started = Instant::now();
+        while running() && started.elapsed() < Duration::from_secs(2) {
+            thread::sleep(Duration::from_millis(5)); // polling the process table
+        }
+        assert!(!running(), "sleep {} outlived the server", orphan.trim());
+    }
+
     #[test]
     fn a_server_that_panics_says_so() {
         let server = Server::start(|_| todo!("Step 0: write the loop"));
