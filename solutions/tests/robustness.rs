@@ -512,7 +512,7 @@ fn two_stalled_downloads_of_a_large_file_hold_up_no_one_else() {
             client
         })
         .collect();
-    let mut latencies: Vec<Duration> = (0..50)
+    let latencies: Vec<Duration> = (0..50)
         .map(|_| {
             let started = Instant::now();
             let raw = Exchange::send(&http::request("GET", "/small.txt"))
@@ -523,13 +523,7 @@ fn two_stalled_downloads_of_a_large_file_hold_up_no_one_else() {
             started.elapsed()
         })
         .collect();
-    latencies.sort();
-    let p99 = latencies[latencies.len() * 99 / 100 - 1];
-    println!("p99 of 50 requests beside two stalled downloads: {p99:?}");
-    assert!(
-        p99 < Duration::from_millis(100),
-        "p99 {p99:?}: {latencies:?}"
-    );
+    assert_p99_under_100_ms(latencies, "beside two stalled downloads");
     drop(stalled);
 }
 
@@ -603,12 +597,18 @@ fn three_hundred_trickling_clients_hold_up_no_normal_request() {
         assert_eq!(Response::expect(&raw, "sample.txt").status(), 200);
         latencies.push(started.elapsed() - late);
     }
+    assert_p99_under_100_ms(latencies, "during 300 trickling clients");
+    drop(trickling);
+}
+
+/// Prints the 99th percentile of `latencies` (the figure the maintainer guide gives) and
+/// fails if it is 100 ms or more.
+fn assert_p99_under_100_ms(mut latencies: Vec<Duration>, when: &str) {
     latencies.sort();
     let p99 = latencies[latencies.len() * 99 / 100 - 1];
-    println!("p99 of 50 requests during 300 trickling clients: {p99:?}");
+    println!("p99 of {} requests {when}: {p99:?}", latencies.len());
     assert!(
         p99 < Duration::from_millis(100),
-        "p99 {p99:?}: {latencies:?}"
+        "p99 {p99:?} {when}: {latencies:?}"
     );
-    drop(trickling);
 }
