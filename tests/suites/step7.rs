@@ -166,8 +166,8 @@ fn response_not_found_is_a_404_with_a_short_text_and_its_length() {
 
 #[test]
 fn resolve_uri_gives_a_file_s_exact_bytes_and_its_mime_type() {
-    let hint = "a file's body is its bytes, all of them (`fs::read`); its MIME type comes from \
-                its extension (`mime_guess::from_path(path).first_raw()`)";
+    let hint = "a file's body is its bytes, all of them; its MIME type comes from its \
+                extension, which the mime_guess crate knows (`cargo xtask hint 7` has more)";
     for (file, mime_type) in [
         ("sample.txt", "text/plain"),
         ("a_web_page.html", "text/html"),
@@ -185,7 +185,7 @@ fn resolve_uri_calls_a_file_of_unknown_type_application_octet_stream() {
     let site = temporary_webroot();
     site.write("README", b"no extension\n");
     site.write("data.qqq", b"\x00\x01\x02");
-    let hint = "when `first_raw()` gives None, the type is `application/octet-stream`: some \
+    let hint = "when mime_guess knows no type, the type is `application/octet-stream`: some \
                 bytes, the client decides what to do with them";
     let octets = "application/octet-stream";
     assert_resolves("/README", site.path(), b"no extension\n", octets, hint);

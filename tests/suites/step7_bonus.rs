@@ -195,7 +195,7 @@ fn bonus_a_client_that_accepts_anything_still_gets_the_plain_listing() {
 #[ignore = "bonus: cargo test -p step7 -- --ignored"]
 fn bonus_http_date_writes_the_imf_fixdate_of_rfc_9110() {
     let hint = "day name, day of the month on two digits, month name, year, time, then GMT: \
-                `when.format(\"%a, %d %b %Y %H:%M:%S GMT\")`";
+                chrono's `format` writes it with the right specifiers (`cargo xtask hint 7 --bonus date`)";
     let examples = [
         ((1994, 11, 6, 8, 49, 37), "Sun, 06 Nov 1994 08:49:37 GMT"),
         ((2030, 1, 1, 0, 0, 5), "Tue, 01 Jan 2030 00:00:05 GMT"),
