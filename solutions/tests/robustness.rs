@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use labcli::serving::{ACCEPTORS, ANSWERERS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
+use labcli::serving::{ACCEPTORS, HEAD_DEADLINE, HELPERS, MAX_REQUEST_HEAD, PATIENCE};
 use solutions::{step4, step5, step6, step7};
 use testkit::client::read_until_closed;
 use testkit::http::{self, Response};
@@ -422,7 +422,7 @@ fn two_hundred_clients_at_once_are_all_answered_with_bounded_threads_and_memory(
     {
         let threads = proc_status(server.id(), "Threads");
         // And the thread that watches the answers' deadlines, and the main one, waiting.
-        let most = HELPERS + ACCEPTORS + ANSWERERS + 2;
+        let most = HELPERS + ACCEPTORS + labcli::serving::ANSWERERS + 2;
         assert!(
             threads <= most as u64,
             "{threads} threads: more than the helpers, the accepting and answering threads, \
