@@ -51,6 +51,26 @@ mod tests {
     use super::*;
     use crate::steps::STEPS;
 
+    /// The homework chapter's table of points is this one.
+    #[test]
+    fn the_homework_chapter_shows_every_step_s_points() {
+        let path = crate::workspace_root().join("docs/src/homework.md");
+        let Ok(chapter) = std::fs::read_to_string(path) else {
+            return; // an export of fewer steps may leave the chapter out
+        };
+        for step in STEPS {
+            let worth = of(step.number);
+            let row = format!(
+                "| Step {} | {} | {} |",
+                step.number, worth.required, worth.bonus
+            );
+            assert!(
+                chapter.contains(&row),
+                "docs/src/homework.md should have the row {row}"
+            );
+        }
+    }
+
     #[test]
     fn every_step_is_worth_points_once() {
         for step in STEPS {

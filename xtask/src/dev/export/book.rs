@@ -6,15 +6,20 @@
 use super::OMITTED_PAGES;
 use crate::steps::STEPS;
 
+/// The homework chapter, which is about the last step's lab: it goes with it.
+const HOMEWORK: &str = "homework.md";
+
 /// The pages the export of steps 1 to `last` leaves out: those for instructors and
-/// maintainers, and the chapters of later steps.
+/// maintainers, and the chapters of later steps (with the homework, after the last step).
 pub fn omitted(last: u8) -> Vec<String> {
-    let later = STEPS.iter().filter(|s| s.number > last);
-    let chapters = later.map(|s| format!("{}.md", s.dir));
+    let later: Vec<_> = STEPS.iter().filter(|s| s.number > last).collect();
+    let homework = (!later.is_empty()).then(|| HOMEWORK.to_string());
+    let chapters = later.iter().map(|s| format!("{}.md", s.dir));
     OMITTED_PAGES
         .iter()
         .map(|p| p.to_string())
         .chain(chapters)
+        .chain(homework)
         .collect()
 }
 
