@@ -368,6 +368,10 @@ mod tests {
 
     const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
+    /// An answer far larger than the sockets' buffers hold: a client that does not read it
+    /// keeps its writer waiting.
+    static LARGE: [u8; 8 << 20] = [b'x'; 8 << 20];
+
     /// Reads a request of [`REQUEST`]'s length through [`RequestHead`], then answers (finding
     /// where a request head ends is step 4's lesson, not this module's).
     fn answer_ok(stream: TcpStream) -> io::Result<()> {
@@ -499,7 +503,6 @@ mod tests {
 
     #[test]
     fn clients_that_never_read_a_large_answer_hold_up_no_one_else() {
-        static LARGE: [u8; 8 << 20] = [b'x'; 8 << 20];
         let answer = |stream: TcpStream| {
             RequestHead::limit(&stream).read_exact(&mut [0; REQUEST.len()])?;
             (&stream).write_all(&LARGE)
@@ -533,7 +536,6 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn an_answer_still_going_out_at_its_deadline_is_cut_off() {
-        static LARGE: [u8; 8 << 20] = [b'x'; 8 << 20];
         let (sent, finished) = mpsc::channel();
         let answer = move |stream: TcpStream| {
             RequestHead::limit(&stream).read_exact(&mut [0; REQUEST.len()])?;
