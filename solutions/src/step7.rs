@@ -64,20 +64,59 @@ pub fn handle_connection(mut stream: TcpStream, webroot: &Path) -> io::Result<()
     //| };
     //| stream.write_all(&response)
     // lab:solution
-    let response = match parse_request(&request) {
+    let answer = match parse_request(&request) {
         Ok(uri) => answer_get(uri, &request, webroot),
-        Err(RequestError::MethodNotAllowed) => response_method_not_allowed(),
-        Err(RequestError::NotText | RequestError::MalformedRequestLine) => response_bad_request(),
+        Err(RequestError::MethodNotAllowed) => Answer::Made(response_method_not_allowed()),
+        Err(RequestError::NotText | RequestError::MalformedRequestLine) => {
+            Answer::Made(response_bad_request())
+        }
     };
     // Bonus: every answer says when it was sent. The server adds the header here, so that the
     // response functions stay pure: the same arguments, the same bytes, whatever the time.
-    stream.write_all(&with_date(response, Utc::now()))
+    answer.send(&mut stream, Utc::now())
     // lab:end
 }
 
 // lab:omit
+/// What the server sends for a request: an answer made in memory, or the head of a file's
+/// answer followed by the file, read from the disk as it goes out. A file may be larger than
+/// the server's memory, and twenty clients may ask for it at once: holding it whole, once for
+/// each client, is what a server must not do.
+enum Answer {
+    Made(Vec<u8>),
+    File {
+        head: Vec<u8>,
+        file: fs::File,
+        length: u64,
+    },
+}
+
+impl Answer {
+    /// Sends the answer, with a `Date` header saying `now` (bonus).
+    fn send(self, stream: &mut TcpStream, now: DateTime<Utc>) -> io::Result<()> {
+        match self {
+            Answer::Made(response) => stream.write_all(&with_date(response, now)),
+            Answer::File { head, file, length } => {
+                stream.write_all(&with_date(head, now))?;
+                // At most the length the head announced, should the file grow meanwhile. (On
+                // Linux `io::copy` hands the copy to the kernel: no buffer here at all.)
+                let sent = io::copy(&mut file.take(length), stream)?;
+                if sent < length {
+                    // It shrank: the client, which counts on `length` bytes, must not take
+                    // what came for the whole file.
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("the file ended after {sent} of its {length} bytes"),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The answer to a GET for `uri`: the resource, or the reason there is none.
-fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Vec<u8> {
+fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Answer {
     // `resolve_uri` in its two halves, `path_in_webroot` then `resolve_path`, so that the bonus
     // looks at the path in between without looking it up twice.
     let path = match path_in_webroot(uri, webroot) {
@@ -89,26 +128,61 @@ fn answer_get(uri: &str, request: &[u8], webroot: &Path) -> Vec<u8> {
     #[cfg(unix)]
     if program::is_program(&path) {
         return match program::run(&path) {
-            Ok(page) => response_ok(&page, "text/html"),
+            Ok(page) => Answer::Made(response_ok(&page, "text/html")),
             Err(error) => answer_nothing_to_send(uri, ResolveError::Failed(error)),
         };
     }
     // Bonus: a browser, which prefers HTML, gets a folder's listing as a page of links.
     if prefers_html(request) && path.is_dir() {
         return match folder_page(uri, &path) {
-            Ok(page) => response_ok(page.as_bytes(), "text/html"),
+            Ok(page) => Answer::Made(response_ok(page.as_bytes(), "text/html")),
             Err(error) => answer_nothing_to_send(uri, ResolveError::Failed(error)),
         };
     }
-    match resolve_path(&path) {
-        Ok((body, mime_type)) => response_ok(&body, mime_type),
-        Err(error) => answer_nothing_to_send(uri, error),
+    // A file is sent as it is read from the disk; the rest is what `resolve_path` makes of it.
+    let answer = match fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => file_answer(&path),
+        _ => {
+            resolve_path(&path).map(|(body, mime_type)| Answer::Made(response_ok(&body, mime_type)))
+        }
+    };
+    answer.unwrap_or_else(|error| answer_nothing_to_send(uri, error))
+}
+
+/// The answer that sends the file at `path`, read as it goes out. Its length is the open
+/// file's, the one that is sent, even if another takes its name meanwhile.
+fn file_answer(path: &Path) -> Result<Answer, ResolveError> {
+    let file = fs::File::open(path)?;
+    let length = file.metadata()?.len();
+    let head = ok_head(length, mime_type(path));
+    Ok(Answer::File { head, file, length })
+}
+
+/// The head that `response_ok` puts before a body of `length` bytes of type `mime_type`: the
+/// start of a file's answer, for the server that sends the file from the disk. A test keeps the
+/// two the same.
+fn ok_head(length: u64, mime_type: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: {mime_type}\r\n\
+         Content-Length: {length}\r\n\
+         Connection: close\r\n\
+         \r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_file_s_head_is_the_head_of_response_ok() {
+    for body in [&b""[..], b"a picture, or any bytes: \x00\xff\r\n"] {
+        let head = ok_head(body.len() as u64, "image/png");
+        assert_eq!([&head[..], body].concat(), response_ok(body, "image/png"));
     }
 }
 
 /// The answer when there is nothing to send for `uri`: 404, or 500 when the server failed.
-fn answer_nothing_to_send(uri: &str, error: ResolveError) -> Vec<u8> {
-    match error {
+fn answer_nothing_to_send(uri: &str, error: ResolveError) -> Answer {
+    Answer::Made(match error {
         ResolveError::NotFound => response_not_found(),
         ResolveError::Failed(error) => {
             // The client learns only that it is the server's fault; the details are for
@@ -116,7 +190,7 @@ fn answer_nothing_to_send(uri: &str, error: ResolveError) -> Vec<u8> {
             eprintln!("{}: {error}", shown_uri(uri));
             response_internal_server_error()
         }
-    }
+    })
 }
 
 /// `uri` as the server's log shows it: cut to 100 characters, its control characters (which

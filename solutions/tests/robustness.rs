@@ -527,6 +527,51 @@ fn two_stalled_downloads_of_a_large_file_hold_up_no_one_else() {
     drop(stalled);
 }
 
+/// Twenty clients ask for a 200 MB file and never read it: the server sends the file as it
+/// reads it, so its memory stays far from the file's size, let alone twenty times it.
+#[cfg(target_os = "linux")]
+#[test]
+fn twenty_clients_that_never_read_a_200_mb_file_keep_the_server_s_memory_small() {
+    const CLIENTS: usize = 20;
+    let site = testkit::TempDir::new("robust-memory").unwrap_or_else(|e| panic!("{e}"));
+    // Sparse: 200 MB long at once, without writing them (reading gives zeros).
+    let large = std::fs::File::create(site.write("large.bin", b"")).unwrap();
+    large.set_len(200 << 20).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_solutions"));
+    command
+        .args(["step7", "--port", "0", "--webroot"])
+        .arg(site.path());
+    let server = ChildServer::start(command);
+    let (begun, answers_begun) = std::sync::mpsc::channel();
+    let clients: Vec<TcpStream> = (0..CLIENTS)
+        .map(|_| {
+            let mut client = testkit::connect(&server);
+            client
+                .write_all(&http::request("GET", "/large.bin"))
+                .unwrap();
+            let (mut reader, begun) = (client.try_clone().unwrap(), begun.clone());
+            // Each reads the first byte (its answer has begun), then nothing more.
+            thread::spawn(move || {
+                let _ = begun.send(reader.read_exact(&mut [0; 1]).is_ok());
+            });
+            client
+        })
+        .collect();
+    // Every answering thread is busy with one of them; the rest wait in line.
+    let busy = labcli::serving::ANSWERERS.min(CLIENTS);
+    let begun = (0..busy)
+        .take_while(|_| answers_begun.recv_timeout(DEADLINE) == Ok(true))
+        .count();
+    let peak_mib = proc_status(server.id(), "VmHWM") / 1024;
+    println!("peak memory with {CLIENTS} clients that never read a 200 MB file: {peak_mib} MiB");
+    assert!(
+        peak_mib < 100,
+        "the server's memory peaked at {peak_mib} MiB"
+    );
+    assert_eq!(begun, busy, "answers of the large file that began");
+    drop(clients);
+}
+
 /// A panic in `handle_connection`, on whichever serving thread runs it (an answerer for a
 /// request that has arrived, a helper for one sent in pieces), is what the test's failure
 /// shows, not only the connection it broke.
