@@ -6,6 +6,7 @@
 //!
 //! - [`run`]: a program from start to end within a time limit, its output as text.
 //! - [`Process`]: a program that runs beside the caller (a server), read line by line.
+//! - [`kill_own_descendants`]: what this process started, killed (a test binary's end).
 
 mod output;
 mod tree;
@@ -18,6 +19,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub use output::{KEPT_HEAD, KEPT_TAIL, Output};
+#[cfg(unix)]
+pub use tree::kill_own_descendants;
 
 /// How long to wait for the rest of a program's output once it has ended. Only a process it
 /// started and left running can hold its output open longer.
@@ -179,6 +182,9 @@ pub struct Run {
     pub code: Option<i32>,
     /// stdout and stderr, in that order.
     pub output: String,
+    /// How many processes it started were still running when it ended, and were killed
+    /// (Linux, where they are found; 0 elsewhere).
+    pub left_running: usize,
 }
 
 /// Runs `command` until it ends, killing it with the processes it started if it still runs
@@ -191,6 +197,7 @@ pub fn run(command: Command, input: Option<Vec<u8>>, limit: Duration) -> Result<
     };
     let mut process = Process::start(command, options)?;
     let status = process.wait(limit);
+    let left_running = tree::marked(&process.mark).len();
     // Also what it left running: an orphan holding its output would keep us waiting.
     process.kill();
     let output = process.stdout.text(OUTPUT_GRACE) + &process.stderr.text(OUTPUT_GRACE);
@@ -199,6 +206,7 @@ pub fn run(command: Command, input: Option<Vec<u8>>, limit: Duration) -> Result<
             success: status.success(),
             code: status.code(),
             output,
+            left_running,
         }),
         None => Ending::Stopped(output),
     })

@@ -21,28 +21,75 @@ pub fn kill_group(pgid: u32) {
 /// is stopped before its children are looked up, so that none can start another meanwhile.
 #[cfg(unix)]
 pub fn kill_descendants(pid: u32) {
+    let pid = pid.to_string();
+    signal("-STOP", std::slice::from_ref(&pid));
+    // The program itself is left to its caller, which reaps it.
+    kill_below(pid);
+}
+
+/// Kills every process this one started, and theirs: what a test binary's end leaves behind.
+/// (This process is not stopped: it is the one doing the killing.) Returns what was still
+/// running, one `PID COMMAND` line each (finished processes not yet reaped are left out).
+#[cfg(unix)]
+pub fn kill_own_descendants() -> Vec<String> {
+    kill_below(std::process::id().to_string())
+}
+
+/// Kills the processes below `top`, level by level, each level stopped before its children
+/// are looked up; returns those that were running, as [`kill_own_descendants`] does.
+#[cfg(unix)]
+fn kill_below(top: String) -> Vec<String> {
     let mut tree = Vec::new();
-    let mut level = vec![pid.to_string()];
+    let mut level = children(&[top]);
     while !level.is_empty() {
         signal("-STOP", &level);
-        let children = Command::new("pgrep")
-            .arg("-P")
-            .arg(level.join(","))
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output();
+        let next = children(&level);
         tree.extend(level);
-        level = match children {
-            Ok(out) => String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(str::to_string)
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        level = next;
     }
-    // The program itself (first) is left to its caller, which reaps it.
-    if tree.len() > 1 {
-        signal("-KILL", &tree[1..]);
+    if tree.is_empty() {
+        return Vec::new();
+    }
+    let running = running(&tree);
+    signal("-KILL", &tree);
+    running
+}
+
+/// Which of `pids` are alive, not only waiting to be reaped: `PID COMMAND` lines from `ps`.
+#[cfg(unix)]
+fn running(pids: &[String]) -> Vec<String> {
+    let listed = Command::new("ps")
+        .args(["-o", "stat=,pid=,args=", "-p", &pids.join(",")])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Ok(listed) = listed else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (stat, rest) = line.trim_start().split_once(' ')?;
+            (!stat.starts_with('Z')).then(|| rest.trim().to_string())
+        })
+        .collect()
+}
+
+/// The children of `parents`, as `pgrep -P` lists them.
+#[cfg(unix)]
+fn children(parents: &[String]) -> Vec<String> {
+    let listed = Command::new("pgrep")
+        .arg("-P")
+        .arg(parents.join(","))
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    match listed {
+        Ok(out) => String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        Err(_) => Vec::new(),
     }
 }
 
@@ -85,8 +132,10 @@ pub fn kill_marked(mark: &str) {
     let _ = marked;
 }
 
+/// The running processes whose environment carries `mark`, by id (a process that has ended
+/// shows no environment, so it is not found).
 #[cfg(target_os = "linux")]
-fn marked(mark: &str) -> Vec<String> {
+pub fn marked(mark: &str) -> Vec<String> {
     let needle = format!("{mark}=");
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -106,6 +155,6 @@ fn marked(mark: &str) -> Vec<String> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn marked(_mark: &str) -> Vec<String> {
+pub fn marked(_mark: &str) -> Vec<String> {
     Vec::new()
 }

@@ -32,6 +32,7 @@ impl Fixture {
     /// Starts a fixture that reads the request until `until`, then sends `reply` piece by
     /// piece with a pause between pieces, then closes the connection.
     pub fn start(until: ReadUntil, reply: &[&[u8]]) -> Fixture {
+        crate::ending::watch();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a fixture to port 0");
         Fixture::serve(listener, until, reply)
     }

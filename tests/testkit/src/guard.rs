@@ -32,6 +32,7 @@ pub fn within<T: Send + 'static>(
     hint: &str,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
+    crate::ending::watch();
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         let _ = sender.send(catch(f));

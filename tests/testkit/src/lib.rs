@@ -10,12 +10,14 @@
 //! - [`guard`]: run a student's function with a deadline and report its panic as a hint
 //! - [`program`]: run a lab's program to its end with a deadline, for command-line tests
 //! - [`tempdir`]: temporary folders, removed when the test ends
+//! - [`ending`]: a lab's code that ends the test binary fails the run; what it started dies
 //! - [`verdict`]: the grader's way into a test binary, whose verdicts a student cannot forge
 //!
 //! Nothing here sleeps to wait for something: servers are bound before their thread starts
 //! and child servers are waited on until they print their `listening on` line.
 
 pub mod client;
+pub mod ending;
 pub mod fixture;
 pub mod guard;
 pub mod http;

@@ -39,6 +39,7 @@ impl Server {
     where
         F: FnOnce(TcpListener) -> std::io::Result<()> + Send + 'static,
     {
+        crate::ending::watch();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test server to port 0");
         let addr = listener.local_addr().expect("the test server's address");
         let (sender, outcome) = mpsc::channel();
