@@ -13,7 +13,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::command::{cargo_command, run_cargo};
 use crate::grade::sources::{self, TestsFrom};
@@ -129,7 +129,13 @@ struct Tried {
     failed: Vec<String>,
     /// The first failure's first lines, as a student would read them.
     first_failure: String,
+    /// What broke the promise that tests end in seconds and leave nothing running.
+    harm: Option<String>,
 }
+
+/// How long one version's suite may take, its lab's build included: a suite must fail a
+/// looping, forking or flooding version in seconds, not wait for it.
+const VERSION_LIMIT: Duration = Duration::from_secs(60);
 
 /// `cargo xtask dev mutants [STEPS]`: tries every entry for `steps`, prints each verdict, and
 /// fails if an entry survives.
@@ -149,6 +155,9 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
                 .map_err(|e| format!("cannot read the reference of step {}: {e}", step.number))?;
         let entries: Vec<&Mutant> = mutants.iter().filter(|m| m.step == step.number).collect();
         let baseline = try_version(root, &workbook, step, &reference)?;
+        if let Some(harm) = &baseline.harm {
+            return Err(format!("step {}: the reference's run {harm}", step.number));
+        }
         if !baseline.failed.is_empty() {
             return Err(format!(
                 "step {}: the reference fails as a lab's code, so no entry can be judged: {:?}\n{}",
@@ -156,7 +165,10 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
             ));
         }
         for mutant in entries {
-            let tried = try_version(root, &workbook, step, &apply(&reference, mutant)?)?;
+            let tried =
+                try_version(root, &workbook, step, &apply(&reference, mutant)?).map_err(|e| {
+                    format!("{CATALOGUE}:{} ({}): {e}", mutant.line, mutant.description)
+                })?;
             let verdict = match (mutant.correct, tried.failed.is_empty()) {
                 (false, false) => "caught",
                 (false, true) => "SURVIVED",
@@ -164,8 +176,17 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
                 (true, false) => "REJECTED",
             };
             println!("step {}  {verdict:<8}  {}", step.number, mutant.description);
+            if let Some(harm) = &tried.harm {
+                println!("          HARM: the run {harm}");
+            }
             if !tried.failed.is_empty() {
                 println!("{}", indent(&tried.first_failure));
+            }
+            if let Some(harm) = &tried.harm {
+                problems.push(format!(
+                    "step {}: the suite's run on \"{}\" {harm} ({CATALOGUE}:{})",
+                    step.number, mutant.description, mutant.line
+                ));
             }
             match verdict {
                 "SURVIVED" => problems.push(format!(
@@ -221,25 +242,35 @@ fn try_version(root: &Path, workbook: &Path, step: &Step, code: &str) -> Result<
         ],
     );
     command.env("CARGO_TARGET_DIR", root.join(TARGET));
+    let started = Instant::now();
     let run = run_cargo(command)?;
+    let took = started.elapsed();
+    let harm = if run.left_running > 0 {
+        Some(format!("left {} processes running", run.left_running))
+    } else if took > VERSION_LIMIT {
+        Some(format!("took {:.0} s", took.as_secs_f64()))
+    } else {
+        None
+    };
     let results = libtest::parse(&run.output);
     if results.is_empty() {
-        if !run.output.contains("could not compile") {
-            return Err(format!(
-                "step {}: no test ran:\n{}",
-                step.number, run.output
-            ));
-        }
-        // It does not compile: a student would see that first, which counts as caught.
-        let first = run
+        // A version that does not compile tests no suite: an entry is a bug that builds, as the
+        // one a student hands in. (The first errors say what to update.)
+        let errors: Vec<&str> = run
             .output
             .lines()
             .filter(|l| l.starts_with("error"))
-            .take(3);
-        return Ok(Tried {
-            failed: vec!["(does not compile)".into()],
-            first_failure: first.collect::<Vec<_>>().join("\n"),
-        });
+            .take(3)
+            .collect();
+        let why = if errors.is_empty() {
+            run.output.clone()
+        } else {
+            errors.join("\n")
+        };
+        return Err(format!(
+            "step {}: a version of the reference that no test ran (does it build?):\n{why}",
+            step.number
+        ));
     }
     let failed: Vec<&libtest::TestResult> = results
         .iter()
@@ -254,9 +285,24 @@ fn try_version(root: &Path, workbook: &Path, step: &Step, code: &str) -> Result<
             .collect();
         format!("{}: {}", test.name, lines.join("\n"))
     });
+    let mut failed: Vec<String> = failed.iter().map(|t| t.name.clone()).collect();
+    let mut first_failure = first_failure;
+    if failed.is_empty() && !run.success {
+        // No test failed, yet the run did: the test binary itself failed (testkit's end of
+        // a binary that a lab's code ended, or that left processes running).
+        failed.push("(the test binary)".into());
+        first_failure = run
+            .output
+            .lines()
+            .filter(|l| l.starts_with("error") || l.starts_with("hint"))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     Ok(Tried {
-        failed: failed.iter().map(|t| t.name.clone()).collect(),
+        failed,
         first_failure,
+        harm,
     })
 }
 
