@@ -42,6 +42,62 @@ pub struct Shown {
     pub exit_code: Option<i32>,
     /// In backticks in the prose, rather than in a console block.
     pub inline: bool,
+    /// The lines the book shows as its output (the exit code's `$ echo $?` aside).
+    pub output: Vec<String>,
+    /// Whether that output is compared with the command's: not when the line before the block
+    /// marks it as an example (`<!-- example output: ... -->`) or as checked by a test of its
+    /// own (`<!-- ... checked by FILE -->`).
+    pub compared: bool,
+    /// What the line before its block asks of the check (`<!-- book check: ... -->`).
+    pub asked: Asked,
+}
+
+/// What a block's `<!-- book check: WHAT; WHAT -->` line asks, for the claims a plain run
+/// cannot check: that a lab's *starter* behaves so, that a command hangs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Asked {
+    /// `the starter`: a lab's command runs the lab as the repository holds it (its starter),
+    /// not the reference.
+    pub starter: bool,
+    /// `still running after N s`: each command must still be running then; its output by then
+    /// is what is compared, and it is stopped.
+    pub still_running_after: Option<Duration>,
+}
+
+impl Asked {
+    fn read(line: &str) -> Asked {
+        let mut asked = Asked::default();
+        let Some(what) = line
+            .trim()
+            .strip_prefix("<!-- book check:")
+            .and_then(|rest| rest.strip_suffix("-->"))
+        else {
+            return asked;
+        };
+        for item in what.split(';').map(str::trim) {
+            if item == "the starter" {
+                asked.starter = true;
+            } else if let Some(seconds) = item
+                .strip_prefix("still running after ")
+                .and_then(|rest| rest.strip_suffix(" s"))
+                .and_then(|n| n.parse().ok())
+            {
+                asked.still_running_after = Some(Duration::from_secs(seconds));
+            }
+        }
+        asked
+    }
+}
+
+/// The marker that says a block's output is an example of what a reader may see, not checked.
+pub const EXAMPLE_MARKER: &str = "<!-- example output";
+
+/// Whether `line`, the line before a fenced block, says the block is not for the book check to
+/// compare: an example, or a block that a test of its own checks.
+pub fn marks_unchecked(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with(EXAMPLE_MARKER)
+        || (line.starts_with("<!--") && (line.contains("checked by") || line.contains("replayed")))
 }
 
 /// Every command `markdown` shows, in order.
@@ -58,7 +114,13 @@ pub fn shown(markdown: &str) -> Vec<Shown> {
                 end += 1;
             }
             if info.trim() == "console" {
-                found.extend(console_block(&lines[start..end], start + 1));
+                let before = if index == 0 { "" } else { lines[index - 1] };
+                let mut block = console_block(&lines[start..end], start + 1);
+                for command in &mut block {
+                    command.compared = !marks_unchecked(before);
+                    command.asked = Asked::read(before);
+                }
+                found.extend(block);
             }
             index = end + 1;
             continue;
@@ -70,6 +132,9 @@ pub fn shown(markdown: &str) -> Vec<Shown> {
                     text: span.to_string(),
                     exit_code: None,
                     inline: true,
+                    output: Vec::new(),
+                    compared: false,
+                    asked: Asked::default(),
                 });
             }
         }
@@ -91,6 +156,10 @@ fn console_block(block: &[&str], first: usize) -> Vec<Shown> {
             Some(line).filter(|line| !line.trim().is_empty())
         };
         let Some(command) = command else {
+            // A line of the last command's output.
+            if let Some(previous) = commands.last_mut().filter(|_| prompted) {
+                previous.output.push(line.to_string());
+            }
             index += 1;
             continue;
         };
@@ -108,6 +177,7 @@ fn console_block(block: &[&str], first: usize) -> Vec<Shown> {
                 .and_then(|output| output.trim().parse().ok());
             if let (Some(previous), Some(code)) = (commands.last_mut(), code) {
                 previous.exit_code = Some(code);
+                index += 1; // the code is not output
             }
             continue;
         }
@@ -116,6 +186,9 @@ fn console_block(block: &[&str], first: usize) -> Vec<Shown> {
             text,
             exit_code: None,
             inline: false,
+            output: Vec::new(),
+            compared: true,
+            asked: Asked::default(),
         });
     }
     commands
@@ -248,15 +321,19 @@ const TOOLS: &[(&str, &str)] = &[
 
 /// Builds our programs (the reference and the protocol tools) and finds their paths in cargo's report.
 pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
-    let args = [
+    let mut args = vec![
         "build",
         "--package",
         "solutions",
         "--package",
         "protocol-tools",
-        "--bins",
-        "--message-format=json",
     ];
+    // The labs as they are in the repository, the starters: for the blocks that show one.
+    let labs: Vec<String> = crate::steps::STEPS.iter().map(|s| s.package()).collect();
+    for lab in &labs {
+        args.extend(["--package", lab]);
+    }
+    args.extend(["--bins", "--message-format=json"]);
     let run = crate::command::cargo(root, &args)?;
     if !run.success {
         return Err(format!("{}\ncannot build the programs", run.output));
@@ -378,6 +455,14 @@ impl Player<'_> {
                     .get(&binary)
                     .ok_or_else(|| format!("no program {binary:?} in the workspace"))?;
                 let program = match prefix {
+                    // The lab itself, as the repository holds it: its starter.
+                    Some(step) if command.asked.starter => {
+                        let lab = self
+                            .binaries
+                            .get(&step)
+                            .ok_or_else(|| format!("no program {step:?} in the workspace"))?;
+                        format!("'{}'", lab.display())
+                    }
                     Some(step) => format!("'{}' {step}", path.display()),
                     None => format!("'{}'", path.display()),
                 };
@@ -391,23 +476,36 @@ impl Player<'_> {
                     .find(|l| l.starts_with("would listen"));
                 match would_listen {
                     Some(line) if !command.inline => {
-                        let book_port =
+                        let port =
                             port_in(line).ok_or_else(|| format!("no port in its line {line:?}"))?;
+                        // The book's port, though the command ran with a server's real one
+                        // (a second server on a port the book used before).
+                        let book_port = self
+                            .servers
+                            .iter()
+                            .find(|(_, server)| server.port == port)
+                            .map_or(port, |(book, _)| *book);
                         let port_zero = if binary == "wiretap" {
                             "--listen 0"
                         } else {
                             "--port 0"
                         };
                         // Arguments keep the last value given, so this overrides the book's.
-                        let started = Server::start(self.root, &format!("{shell} {port_zero}"))?;
+                        let (started, printed) = Server::start(
+                            self.root,
+                            &format!("{shell} {port_zero}"),
+                            command.output.len(),
+                        )?;
+                        let real_port = started.port;
                         self.servers.insert(book_port, started);
-                        Ok(())
+                        self.expect_output(
+                            command,
+                            &printed.join("\n"),
+                            Some((real_port, book_port)),
+                        )
                     }
                     _ if command.inline => Ok(()),
-                    _ => {
-                        let ran = self.run(&shell, false)?;
-                        expect_code(&ran, expected, "")
-                    }
+                    _ => self.run_and_expect(command, &shell, expected),
                 }
             }
             Kind::PythonServer => {
@@ -420,16 +518,72 @@ impl Player<'_> {
                     .iter()
                     .map(|w| if w.parse::<u16>().is_ok() { "0" } else { w })
                     .collect();
-                let started = Server::start(self.root, &on_zero.join(" "))?;
+                let (started, printed) =
+                    Server::start(self.root, &on_zero.join(" "), command.output.len())?;
+                let real_port = started.port;
                 self.servers.insert(book_port, started);
-                Ok(())
+                self.expect_output(command, &printed.join("\n"), Some((real_port, book_port)))
             }
-            Kind::Shell => {
-                let text = interactive_nc_leaves(&text);
-                let ran = self.run(&text, false)?;
-                expect_code(&ran, expected, "")
-            }
+            Kind::Shell => self.run_and_expect(command, &interactive_nc_leaves(&text), expected),
         }
+    }
+
+    /// Runs `text` for `command` and checks its exit code and output, or, if the book says it
+    /// hangs, that it is still running then.
+    fn run_and_expect(&self, command: &Shown, text: &str, expected: i32) -> Result<(), String> {
+        if let Some(wait) = command.asked.still_running_after {
+            // In a terminal of its own, as the audience sees it: curl, say, writes what it
+            // receives at once to a terminal, but keeps it in a buffer for a pipe.
+            let quoted = text.replace('\'', "'\\''");
+            let in_terminal = format!("script -qfec '{quoted}' /dev/null");
+            let mut process = Process::start(shell(self.root, &in_terminal), in_own_group())?;
+            if let Some(status) = process.wait(wait) {
+                return Err(format!(
+                    "ended ({status}) within {wait:?}, but the book says it is still waiting then\nstdout: {}\nstderr: {}",
+                    process.stdout.text(DEADLINE).trim_end(),
+                    process.stderr.text(DEADLINE).trim_end()
+                ));
+            }
+            process.kill();
+            let printed = process.stdout.text(DEADLINE) + &process.stderr.text(DEADLINE);
+            return self.expect_output(command, &printed, None);
+        }
+        let ran = self.run(text, false)?;
+        expect_code(&ran, expected, "")?;
+        self.expect_output(command, &ran.printed(), None)
+    }
+
+    /// Compares what `command` printed with the output the book shows, the ports the book
+    /// gives put back in place of the real ones (`started` maps a server's real port to the
+    /// book's, for the server just started).
+    fn expect_output(
+        &self,
+        command: &Shown,
+        printed: &str,
+        started: Option<(u16, u16)>,
+    ) -> Result<(), String> {
+        // A command shown without output claims none.
+        if !command.compared || tidy(&command.output.join("\n")).is_empty() {
+            return Ok(());
+        }
+        let mut back: HashMap<u16, u16> = self
+            .servers
+            .iter()
+            .map(|(book, server)| (server.port, *book))
+            .collect();
+        back.extend(started);
+        let printed: Vec<String> = tidy(&any_curl_version(&with_ports(printed, &back)));
+        let shown = tidy(&any_curl_version(&command.output.join("\n")));
+        if matches_shown(&shown, &printed) {
+            return Ok(());
+        }
+        Err(format!(
+            "the book shows its output as\n{}\nbut it printed\n{}\nfix the book, or mark \
+             the block with `{EXAMPLE_MARKER}: WHY -->` on the line before it if the output \
+             cannot be the same on every machine",
+            indented(&shown),
+            indented(&printed)
+        ))
     }
 
     /// Runs `text` in `sh` from the workspace root, with no input, within [`DEADLINE`].
@@ -472,6 +626,61 @@ struct Ran {
     stderr: String,
 }
 
+impl Ran {
+    /// What a terminal shows of it: its output, then its errors (the book shows no program
+    /// that interleaves the two).
+    fn printed(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// `text` with curl's version in its `User-Agent` (`curl/7.88.1`) left out: each machine has
+/// its own, and the book says so.
+fn any_curl_version(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("curl/") {
+        let after = &rest[at + "curl/".len()..];
+        let version = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at]);
+        out.push_str("curl/VERSION");
+        rest = &after[version..];
+    }
+    out + rest
+}
+
+/// Whether `printed` is what `shown` shows, where a line `...` of the book stands for any
+/// number of lines left out.
+fn matches_shown(shown: &[String], printed: &[String]) -> bool {
+    match shown.split_first() {
+        None => printed.is_empty(),
+        Some((first, rest)) if first == "..." => {
+            (0..=printed.len()).any(|skip| matches_shown(rest, &printed[skip..]))
+        }
+        Some((first, rest)) => printed.first() == Some(first) && matches_shown(rest, &printed[1..]),
+    }
+}
+
+/// The lines of `text` as a terminal shows them: no `\r`, no trailing spaces, no empty lines
+/// at the end.
+fn tidy(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+fn indented(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn expect_code(ran: &Ran, expected: i32, how: &str) -> Result<(), String> {
     if ran.status.code() == Some(expected) {
         return Ok(());
@@ -512,17 +721,29 @@ struct Server {
 }
 
 impl Server {
-    /// Runs `text` (told to listen on port 0) and waits for the line that gives its port.
-    fn start(root: &Path, text: &str) -> Result<Server, String> {
+    /// Runs `text` (told to listen on port 0) and waits for the line that gives its port, and
+    /// for `lines` lines in all (what the book shows it print).
+    fn start(root: &Path, text: &str, lines: usize) -> Result<(Server, Vec<String>), String> {
         let mut process = Process::start(shell(root, &format!("exec {text}")), in_own_group())?;
-        let port = process.line(DEADLINE).and_then(|line| {
-            port_in(&line).filter(|_| line.contains("listen") || line.contains(" port "))
+        let first = process.line(DEADLINE);
+        let port = first.as_deref().and_then(|line| {
+            port_in(line).filter(|_| line.contains("listen") || line.contains(" port "))
         });
+        let mut printed: Vec<String> = first.into_iter().collect();
+        while printed.len() < lines {
+            match process.line(Duration::from_secs(1)) {
+                Some(line) => printed.push(line),
+                None => break,
+            }
+        }
         match port {
-            Some(port) => Ok(Server {
-                _process: process,
-                port,
-            }),
+            Some(port) => Ok((
+                Server {
+                    _process: process,
+                    port,
+                },
+                printed,
+            )),
             None => {
                 process.kill();
                 Err(format!(
@@ -575,6 +796,85 @@ mod tests {
                 (7, "python3 -c '\nprint(1)'", None, false),
                 (12, "cargo test -p step1", None, false),
             ]
+        );
+    }
+
+    #[test]
+    fn a_command_s_output_is_the_lines_after_it_and_markers_say_how_to_check_it() {
+        let markdown = "<!-- book check: the starter; still running after 2 s -->\n\
+                        ```console\n$ curl x\nGET / HTTP/1.1\n\n$ false\n$ echo $?\n1\n```\n\
+                        <!-- example output: the time -->\n```console\n$ date\nMonday\n```\n";
+        let commands = shown(markdown);
+        assert_eq!(commands[0].output, ["GET / HTTP/1.1", ""]);
+        assert!(commands[0].compared);
+        assert_eq!(
+            commands[0].asked,
+            Asked {
+                starter: true,
+                still_running_after: Some(Duration::from_secs(2))
+            }
+        );
+        assert_eq!(
+            (commands[1].exit_code, commands[1].output.len()),
+            (Some(1), 0)
+        );
+        assert!(!commands[2].compared, "an example is not compared");
+        assert_eq!(commands[2].asked, Asked::default());
+    }
+
+    /// A block the book check leaves to a test of its own names that test, which must exist
+    /// and look for that very marker.
+    #[test]
+    fn every_block_left_to_a_test_names_a_test_that_reads_its_marker() {
+        let root = crate::workspace_root();
+        let docs = std::fs::read_dir(root.join("docs/src")).unwrap();
+        let mut checked = 0;
+        for path in docs.flatten().map(|entry| entry.path()) {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for line in text.lines().filter(|l| marks_unchecked(l)) {
+                if line.trim().starts_with(EXAMPLE_MARKER) {
+                    continue;
+                }
+                let test = line
+                    .split_whitespace()
+                    .find(|word| word.ends_with(".rs"))
+                    .unwrap_or_else(|| panic!("{}: {line} names no test", path.display()));
+                let source = std::fs::read_to_string(root.join(test))
+                    .unwrap_or_else(|e| panic!("{}: {line}: {test}: {e}", path.display()));
+                assert!(
+                    source.contains(line.trim()),
+                    "{test} does not look for the marker {line:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 4, "{checked} markers found");
+    }
+
+    #[test]
+    fn a_line_of_dots_stands_for_any_lines_left_out() {
+        let lines = |text: &str| tidy(text);
+        let printed = lines("Traceback\n  File x\nError: closed");
+        assert!(matches_shown(&lines("...\nError: closed"), &printed));
+        assert!(matches_shown(
+            &lines("Traceback\n...\nError: closed"),
+            &printed
+        ));
+        assert!(matches_shown(&lines("Traceback\n..."), &printed));
+        assert!(!matches_shown(&lines("...\nError: other"), &printed));
+        assert!(
+            !matches_shown(&lines("Traceback"), &printed),
+            "all of it, or a `...`"
+        );
+        assert!(
+            matches_shown(&lines("a\n\n"), &lines("a\r\n")),
+            "as a terminal shows it"
+        );
+        assert_eq!(
+            any_curl_version("User-Agent: curl/8.5.0\nx curl/ y"),
+            "User-Agent: curl/VERSION\nx curl/VERSION y"
         );
     }
 
