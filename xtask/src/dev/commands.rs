@@ -317,6 +317,8 @@ const TOOLS: &[(&str, &str)] = &[
     ("curl", "Debian's `curl`"),
     ("nc", "Debian's `netcat-openbsd`"),
     ("python3", "Debian's `python3`"),
+    // A terminal for the commands the book says hang (`still running after`).
+    ("script", "Debian's `bsdutils`"),
 ];
 
 /// Builds our programs (the reference and the protocol tools) and finds their paths in cargo's report.
