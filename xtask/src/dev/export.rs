@@ -72,6 +72,8 @@ const COPIED: &[&str] = &[
     ".gitattributes",
     ".gitignore",
     ".github/workflows/grade.yml",
+    // The students' edition of the book, online.
+    ".github/workflows/pages.yml",
     "Cargo.lock",
     "labcli",
     "docs/book.toml",
@@ -392,6 +394,7 @@ mod tests {
             ".ci/run",
             ".github/workflows/grade.yml",
             ".github/workflows/ci.yml",
+            ".github/workflows/pages.yml",
         ] {
             assert!(files.contains_key(present), "{present} is missing");
         }

@@ -131,6 +131,8 @@ struct Tried {
     first_failure: String,
     /// What broke the promise that tests end in seconds and leave nothing running.
     harm: Option<String>,
+    /// How long the run took, the lab's build included.
+    took: Duration,
 }
 
 /// How long one version's suite may take, its lab's build included: a suite must fail a
@@ -149,6 +151,8 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
     let started = Instant::now();
     let mut caught = 0;
     let mut problems = Vec::new();
+    // The longest run of an entry, and which: the figure the maintainer guide gives.
+    let mut longest = (Duration::ZERO, String::new());
     for step in steps {
         let reference =
             fs::read_to_string(root.join(format!("solutions/src/step{}.rs", step.number)))
@@ -179,6 +183,9 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
             if let Some(harm) = &tried.harm {
                 println!("          HARM: the run {harm}");
             }
+            if tried.took > longest.0 {
+                longest = (tried.took, mutant.description.clone());
+            }
             if !tried.failed.is_empty() {
                 println!("{}", indent(&tried.first_failure));
             }
@@ -205,9 +212,11 @@ pub fn run(root: &Path, steps: &[&'static Step]) -> Result<usize, String> {
     }
     println!(
         "mutants: {caught} as they should be (bugs caught, correct answers accepted), {} not, \
-         in {:.0} s",
+         in {:.0} s; the longest run {:.1} s (\"{}\")",
         problems.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        longest.0.as_secs_f64(),
+        longest.1
     );
     if problems.is_empty() {
         Ok(caught)
@@ -303,6 +312,7 @@ fn try_version(root: &Path, workbook: &Path, step: &Step, code: &str) -> Result<
         failed,
         first_failure,
         harm,
+        took,
     })
 }
 

@@ -13,20 +13,20 @@ mod tests {
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const WORKFLOWS: [&str; 2] = ["ci.yml", "grade.yml"];
+    const WORKFLOWS: [&str; 3] = ["ci.yml", "grade.yml", "pages.yml"];
 
     fn indent(line: &str) -> usize {
         line.len() - line.trim_start().len()
     }
 
-    /// The steps of a workflow, each as its lines: a step starts at `- name:`, `- uses:` or
-    /// `- run:`, and ends before the next step or the first line indented less than its `-`.
+    /// The steps of a workflow, each as its lines: a step starts at `- name:`, `- uses:`,
+    /// `- run:` or `- id:`, and ends before the next step or the first line indented less than its `-`.
     fn steps(text: &str) -> Vec<String> {
         let mut steps = Vec::new();
         let mut current: Option<(usize, String)> = None;
         for line in text.lines() {
             let trimmed = line.trim_start();
-            let starts = ["- name:", "- uses:", "- run:"];
+            let starts = ["- name:", "- uses:", "- run:", "- id:"];
             if starts.iter().any(|s| trimmed.starts_with(s)) {
                 steps.extend(current.take().map(|(_, step)| step));
                 current = Some((indent(line), String::new()));
@@ -105,6 +105,9 @@ mod tests {
         }
     }
 
+    /// What the Pages workflow's deploy job may write, as GitHub's deploy action needs.
+    const PAGES_WRITES: &str = "    permissions:\n      pages: write\n      id-token: write\n";
+
     #[test]
     fn every_workflow_may_only_read_the_repository() {
         for name in WORKFLOWS {
@@ -113,8 +116,46 @@ mod tests {
                 text.contains("\npermissions:\n  contents: read\n"),
                 "{name}: give the token `permissions: contents: read` and nothing more"
             );
+            // The one exception: publishing the book, below.
+            let text = if name == "pages.yml" {
+                text.replacen(PAGES_WRITES, "", 1)
+            } else {
+                text
+            };
             assert!(!text.contains(": write"), "{name} asks to write");
         }
+    }
+
+    /// The book's publishing may write to Pages, so it runs only on the course's own pushes to
+    /// main, and the job that holds that right runs no command, only the deploy action.
+    #[test]
+    fn only_the_course_s_pushes_publish_the_book_and_its_writer_runs_nothing() {
+        let text = workflow("pages.yml");
+        let on = text.split("\non:\n").nth(1).expect("an `on:`");
+        let on = on.split("\n\n").next().unwrap_or_default();
+        assert!(on.contains("  push:\n    branches: [main]\n"), "{on}");
+        assert!(
+            !on.contains("pull_request"),
+            "pages.yml runs on pull requests: {on}"
+        );
+        let deploy = text.split("\n  deploy:\n").nth(1).expect("a deploy job");
+        assert!(
+            deploy.contains(PAGES_WRITES),
+            "the deploy job holds the writes"
+        );
+        assert!(!deploy.contains("run:"), "the deploy job runs a command");
+        let steps = steps(deploy);
+        assert_eq!(steps.len(), 1, "one step, the deploy action: {steps:?}");
+        assert!(
+            steps[0].contains("uses: actions/deploy-pages@"),
+            "{}",
+            steps[0]
+        );
+        let build = text.split("\n  deploy:\n").next().unwrap_or_default();
+        assert!(
+            !build.contains("pages: write"),
+            "the build job may write to Pages"
+        );
     }
 
     /// The grading job runs the student's code: it must hold nothing worth taking.
