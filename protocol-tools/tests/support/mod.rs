@@ -24,6 +24,10 @@ pub fn mock_pop3() -> ChildServer {
     ChildServer::start(on_port_0(env!("CARGO_BIN_EXE_mock-pop3")))
 }
 
+pub fn mock_imap() -> ChildServer {
+    ChildServer::start(on_port_0(env!("CARGO_BIN_EXE_mock-imap")))
+}
+
 /// `wiretap --listen 0 --to TARGET`.
 pub fn wiretap(target: &str) -> ChildServer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wiretap"));
