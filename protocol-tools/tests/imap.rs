@@ -5,7 +5,7 @@ mod support;
 
 use assert_cmd::Command;
 use protocol_tools::maildrop::MAILDROP;
-use support::{Dialogue, mock_imap};
+use support::{Dialogue, LECTURE, have, mock_imap};
 use testkit::{ChildServer, DEADLINE, Target};
 
 const GREETING: &str = "* OK mail.example.com IMAP4rev1 server ready";
@@ -423,43 +423,6 @@ fn one_session_at_a_time_has_inbox_selected() {
         ],
     );
 }
-
-/// Whether `tool` runs here. A laptop without it skips the test, saying so; CI never does,
-/// as with the book's commands (`cargo xtask book-commands`).
-fn have(tool: &str) -> bool {
-    let found = std::process::Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is needed by this test on CI"
-        );
-        eprintln!("NOTE: {tool} is not installed: this test checks nothing here");
-    }
-    found
-}
-
-/// The lecture's session, as typed into Python: what each call returned, one a line.
-const LECTURE: &str = r#"
-import imaplib, sys
-imaplib.Debug = 4
-imap = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-print("login", imap.login("bob", "redqueen")[0])
-typ, mailboxes = imap.list()
-print("list", typ, mailboxes[0].decode())
-print("select", *(imap.select("INBOX")[1][0].decode(),))
-typ, found = imap.search(None, '(FROM "alice")')
-print("search", typ, found[0].decode())
-typ, data = imap.fetch(found[0], "(BODY[HEADER])")
-print("header", typ, data[0][1].hex())
-typ, data = imap.fetch(found[0], "(FLAGS)")
-print("flags", typ, data[0].decode())
-typ, data = imap.fetch(found[0], "(BODY[TEXT])")
-print("text", typ, data[0][1].hex())
-print("logout", imap.logout()[0])
-"#;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
