@@ -7,13 +7,17 @@
 //!   the whole reply, like the lesson's simple client ([`escapes`])
 //! - [`smtp`]: `mock-smtp`, a mail receiver that speaks enough SMTP for the chapter
 //! - [`pop3`]: `mock-pop3`, a maildrop with two messages for bob
-//! - [`lines`]: the line reader both mail servers use; [`cli`]: what every program shares
+//! - [`imap`]: `mock-imap`, the same two messages in bob's INBOX, kept on the server
+//! - [`maildrop`]: bob's messages, which both mail-collecting mocks serve
+//! - [`lines`]: the line reader the mail servers use; [`cli`]: what every program shares
 //!
 //! Only the standard library and `labcli` (argument parsing): the tools build in seconds.
 
 pub mod cli;
 pub mod escapes;
+pub mod imap;
 pub mod lines;
+pub mod maildrop;
 pub mod notation;
 pub mod pop3;
 pub mod send;

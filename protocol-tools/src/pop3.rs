@@ -19,28 +19,7 @@ use crate::lines::{Line, LineReader};
 
 /// The port `mock-pop3` listens on by default (POP3's own, 110, needs administrator rights).
 pub const PORT: u16 = 1110;
-/// The only mailbox, and its password.
-pub const USER: &str = "bob";
-pub const PASSWORD: &str = "redqueen";
-/// Bob's messages when the program starts: 120 and 200 octets, as in the lesson. The second
-/// has a line that starts with a dot, which RETR must send doubled.
-pub const MAILDROP: [&[u8]; 2] = [
-    b"From: alice@example.com\r\n\
-      To: bob@example.com\r\n\
-      Subject: Lunch on Friday\r\n\
-      \r\n\
-      Noodles at noon, at the usual place?\r\n\
-      Alice.\r\n",
-    b"From: carol@example.com\r\n\
-      To: bob@example.com\r\n\
-      Subject: Dots\r\n\
-      \r\n\
-      POP3 doubles the dot that starts a line,\r\n\
-      so the next line travels with four dots:\r\n\
-      ...\r\n\
-      and a line with one dot alone ends it.\r\n\
-      Carol.\r\n",
-];
+pub use crate::maildrop::{MAILDROP, PASSWORD, USER};
 /// A command line's length limit, without CRLF (RFC 2449 allows 255 bytes; we are generous).
 const MAX_COMMAND: usize = 510;
 /// RFC 1939: the server may close a connection idle for at least ten minutes.
@@ -376,11 +355,6 @@ fn converse(stream: TcpStream, maildrop: &Maildrop) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_messages_have_the_lessons_sizes() {
-        assert_eq!(MAILDROP.map(<[u8]>::len), [120, 200]);
-    }
 
     #[test]
     fn lines_starting_with_a_dot_get_another() {

@@ -3,12 +3,16 @@
 //!
 //! A block is replayed when the line before its opening fence is the marker
 //! `<!-- replayed against mock-smtp by protocol-tools/tests/chapter.rs -->` (or `mock-pop3`).
+//! The IMAP session is shown as the wire tap prints it, and made again through a tap.
 
 mod support;
 
 use std::path::Path;
 
-use support::{CLIENT, SERVER, mock_pop3, mock_smtp, replay};
+use std::io::{BufRead, BufReader, Read, Write};
+
+use support::{CLIENT, LECTURE, SERVER, have, mock_imap, mock_pop3, mock_smtp, replay, wiretap};
+use testkit::{ChildServer, DEADLINE, Target, connect};
 
 fn docs(file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -89,61 +93,6 @@ fn the_pop3_conversations_in_the_chapter_are_what_mock_pop3_answers() {
     }
 }
 
-/// The IMAP example has no mock to talk to, but its literals must announce their true size,
-/// and the message it fetches is message 1 of the mock POP3 maildrop.
-#[test]
-fn the_imap_literals_announce_their_true_sizes() {
-    let blocks = marked_blocks("<!-- literal sizes checked by protocol-tools/tests/chapter.rs -->");
-    let [block] = blocks.as_slice() else {
-        panic!("the chapter should show one IMAP exchange, marked");
-    };
-    let mut fetched = Vec::new();
-    let mut lines = block.lines();
-    let mut literals = 0;
-    while let Some(line) = lines.next() {
-        let Some(size) = line
-            .strip_suffix("}<CRLF>")
-            .and_then(|start| start.rsplit_once('{'))
-            .map(|(_, size)| size.parse::<usize>().expect("a literal's size is a number"))
-        else {
-            continue;
-        };
-        let mut payload = Vec::new();
-        for line in lines.by_ref() {
-            let content = line
-                .strip_prefix(SERVER)
-                .expect("the server sends the literal");
-            if content == ")<CRLF>" {
-                break;
-            }
-            let text = content
-                .strip_suffix("<CRLF>")
-                .expect("each line ends in <CRLF>");
-            payload.extend_from_slice(text.as_bytes());
-            payload.extend_from_slice(b"\r\n");
-        }
-        assert_eq!(
-            payload.len(),
-            size,
-            "the literal announced as {{{size}}} carries {} bytes",
-            payload.len()
-        );
-        fetched.extend(payload);
-        literals += 1;
-    }
-    assert_eq!(literals, 2, "the example fetches a header and a body");
-    assert_eq!(
-        String::from_utf8_lossy(&fetched),
-        String::from_utf8_lossy(protocol_tools::pop3::MAILDROP[0]),
-        "header and body together are message 1 of the mock maildrop"
-    );
-    assert!(
-        block
-            .lines()
-            .all(|l| l.starts_with(CLIENT) || l.starts_with(SERVER))
-    );
-}
-
 #[test]
 fn the_try_it_section_uses_the_programs_default_ports() {
     let text = chapter();
@@ -152,7 +101,114 @@ fn the_try_it_section_uses_the_programs_default_ports() {
         format!("nc -C localhost {}", protocol_tools::pop3::PORT),
         format!("listening on 127.0.0.1:{}", protocol_tools::smtp::PORT),
         format!("listening on 127.0.0.1:{}", protocol_tools::pop3::PORT),
+        format!("listening on 127.0.0.1:{}", protocol_tools::imap::PORT),
     ] {
         assert!(text.contains(&shown), "the chapter should show `{shown}`");
     }
+}
+
+const IMAP_MARKER: &str =
+    "<!-- printed by wiretap in front of mock-imap; checked by protocol-tools/tests/chapter.rs -->";
+
+/// The wire tap's lines for one connection, without the `#1 ` that numbers it and without
+/// the line that names the client's port, which changes from run to run.
+fn tapped(tap: &ChildServer) -> Vec<String> {
+    tap.lines_until("<connection closed")
+        .iter()
+        .filter_map(|line| line.strip_prefix("#1 "))
+        .filter(|line| !line.starts_with("<connection from"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The chapter's client lines, without the `<CRLF>`.
+fn commands(transcript: &str) -> Vec<String> {
+    transcript
+        .lines()
+        .filter_map(|line| line.strip_prefix(CLIENT)?.strip_suffix("<CRLF>"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The chapter shows an IMAP session as the wire tap prints it. The test sends the same
+/// commands through a tap in front of mock-imap, each after the answer to the one before, and
+/// compares what the tap prints with the chapter, line for line.
+#[test]
+fn the_imap_session_in_the_chapter_is_what_the_wiretap_prints() {
+    let blocks = marked_blocks(IMAP_MARKER);
+    let [shown] = blocks.as_slice() else {
+        panic!("the chapter should show one IMAP session, marked {IMAP_MARKER:?}");
+    };
+    let server = mock_imap();
+    let tap = wiretap(&server.addr().to_string());
+    let stream = connect(&tap);
+    let mut writer = stream.try_clone().expect("clone the test's socket");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("the greeting");
+    for command in commands(shown) {
+        writer
+            .write_all(format!("{command}\r\n").as_bytes())
+            .expect("send a command");
+        let tag = command.split(' ').next().unwrap_or_default().to_string();
+        loop {
+            line.clear();
+            let read = reader.read_line(&mut line).expect("read the answer");
+            if read == 0 || line.starts_with(&format!("{tag} ")) {
+                break;
+            }
+        }
+    }
+    let mut rest = Vec::new();
+    reader
+        .read_to_end(&mut rest)
+        .expect("the server closes after LOGOUT");
+    drop((reader, writer));
+    let printed = tapped(&tap).join("\n");
+    assert_eq!(
+        shown, &printed,
+        "docs/src/protocols.md should show what the tap prints:\n{printed}"
+    );
+}
+
+/// The chapter's session is the lecture's: imaplib sends the same commands, with tags of its
+/// own making, and the lines it receives are the chapter's too (tags aside).
+#[test]
+fn imaplib_sends_the_chapters_imap_commands() {
+    if !have("python3") {
+        return;
+    }
+    let server = mock_imap();
+    let tap = wiretap(&server.addr().to_string());
+    let output = assert_cmd::Command::new("python3")
+        .args(["-c", LECTURE, &tap.addr().port().to_string()])
+        .timeout(DEADLINE)
+        .output()
+        .expect("run python3");
+    assert!(output.status.success(), "{output:?}");
+    let blocks = marked_blocks(IMAP_MARKER);
+    let shown = blocks.first().expect("the chapter's IMAP session");
+    let chapter: Vec<String> = shown.lines().map(untag).collect();
+    let imaplib: Vec<String> = tapped(&tap).iter().map(|line| untag(line)).collect();
+    assert_eq!(chapter, imaplib, "imaplib's session, through the tap");
+}
+
+/// `C (-->): A0001 LOGOUT<CRLF>` and `S (<--): A0001 OK ...` with the tag as `TAG`.
+fn untag(line: &str) -> String {
+    for side in [CLIENT, SERVER] {
+        if let Some(content) = line.strip_prefix(side) {
+            if let Some((tag, rest)) = content.split_once(' ') {
+                let is_tag = tag.chars().all(|c| c.is_ascii_alphanumeric()) && !tag.is_empty();
+                if is_tag
+                    && (side == CLIENT
+                        || ["OK ", "NO ", "BAD "]
+                            .iter()
+                            .any(|word| rest.starts_with(word)))
+                {
+                    return format!("{side}TAG {rest}");
+                }
+            }
+        }
+    }
+    line.to_string()
 }

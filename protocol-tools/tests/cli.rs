@@ -1,15 +1,16 @@
-//! The four programs' command lines: `--help`, usage errors (exit 2), network failures (exit 1).
+//! The five programs' command lines: `--help`, usage errors (exit 2), network failures (exit 1).
 
 use std::net::TcpListener;
 
 use assert_cmd::Command;
 use testkit::DEADLINE;
 
-const PROGRAMS: [&str; 4] = [
+const PROGRAMS: [&str; 5] = [
     env!("CARGO_BIN_EXE_wiretap"),
     env!("CARGO_BIN_EXE_send"),
     env!("CARGO_BIN_EXE_mock-smtp"),
     env!("CARGO_BIN_EXE_mock-pop3"),
+    env!("CARGO_BIN_EXE_mock-imap"),
 ];
 
 fn run(program: &str, args: &[&str]) -> assert_cmd::assert::Assert {

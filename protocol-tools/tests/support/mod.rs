@@ -24,6 +24,10 @@ pub fn mock_pop3() -> ChildServer {
     ChildServer::start(on_port_0(env!("CARGO_BIN_EXE_mock-pop3")))
 }
 
+pub fn mock_imap() -> ChildServer {
+    ChildServer::start(on_port_0(env!("CARGO_BIN_EXE_mock-imap")))
+}
+
 /// `wiretap --listen 0 --to TARGET`.
 pub fn wiretap(target: &str) -> ChildServer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wiretap"));
@@ -166,3 +170,41 @@ pub fn replay(target: &impl Target, script: &str) {
         }
     }
 }
+
+/// Whether `tool` runs here. A laptop without it skips the test, saying so; CI never does,
+/// as with the book's commands (`cargo xtask book-commands`).
+pub fn have(tool: &str) -> bool {
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is needed by this test on CI"
+        );
+        eprintln!("NOTE: {tool} is not installed: this test checks nothing here");
+    }
+    found
+}
+
+/// The lecture's IMAP session, as typed into Python (`python3 -c LECTURE PORT`): it prints
+/// what each call returned, one a line.
+pub const LECTURE: &str = r#"
+import imaplib, sys
+imaplib.Debug = 4
+imap = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+print("login", imap.login("bob", "redqueen")[0])
+typ, mailboxes = imap.list()
+print("list", typ, mailboxes[0].decode())
+print("select", *(imap.select("INBOX")[1][0].decode(),))
+typ, found = imap.search(None, '(FROM "alice")')
+print("search", typ, found[0].decode())
+typ, data = imap.fetch(found[0], "(BODY[HEADER])")
+print("header", typ, data[0][1].hex())
+typ, data = imap.fetch(found[0], "(FLAGS)")
+print("flags", typ, data[0].decode())
+typ, data = imap.fetch(found[0], "(BODY[TEXT])")
+print("text", typ, data[0][1].hex())
+print("logout", imap.logout()[0])
+"#;
