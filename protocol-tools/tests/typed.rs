@@ -4,14 +4,15 @@
 //!
 //! A block is replayed when the line before its opening fence is the marker
 //! `<!-- typed into nc, replayed against mock-smtp by protocol-tools/tests/typed.rs -->` (or
-//! `mock-pop3`). In an SMTP session a line the server sends starts with a three-digit code;
-//! in a POP3 session with `+OK` or `-ERR`. Every other line is typed.
+//! `mock-pop3`, `mock-imap`). In an SMTP session a line the server sends starts with a
+//! three-digit code; in a POP3 session with `+OK` or `-ERR`; in an IMAP session with `* ` (data)
+//! or a tag and `OK`, `NO` or `BAD` (the command's end). Every other line is typed.
 
 mod support;
 
 use std::path::Path;
 
-use support::{CLIENT, SERVER, mock_pop3, mock_smtp, replay};
+use support::{CLIENT, SERVER, mock_imap, mock_pop3, mock_smtp, replay};
 
 /// The sessions of the chapter after `marker`: the lines after each block's `$ nc` line.
 fn sessions(marker: &str) -> Vec<Vec<String>> {
@@ -76,5 +77,19 @@ fn the_pop3_session_typed_into_nc_is_what_mock_pop3_answers() {
     for session in sessions(marker) {
         let pop3_reply = |line: &str| line.starts_with("+OK") || line.starts_with("-ERR");
         replay(&mock_pop3(), &script(&session, pop3_reply));
+    }
+}
+
+#[test]
+fn the_imap_session_typed_into_nc_is_what_mock_imap_answers() {
+    let marker =
+        "<!-- typed into nc, replayed against mock-imap by protocol-tools/tests/typed.rs -->";
+    for session in sessions(marker) {
+        let imap_reply = |line: &str| {
+            let mut words = line.split(' ');
+            let (first, second) = (words.next(), words.next());
+            first == Some("*") || matches!(second, Some("OK" | "NO" | "BAD"))
+        };
+        replay(&mock_imap(), &script(&session, imap_reply));
     }
 }
