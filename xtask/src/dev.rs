@@ -13,6 +13,7 @@
 mod bench;
 mod book;
 mod commands;
+mod devcontainer;
 mod export;
 mod mutants;
 mod verify;

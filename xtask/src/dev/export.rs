@@ -69,6 +69,7 @@ pub const OMITTED_PACKAGES: &[(&str, &str)] = &[
 /// Copied as they are, when present.
 const COPIED: &[&str] = &[
     ".cargo/config.toml",
+    ".devcontainer",
     ".gitattributes",
     ".gitignore",
     ".github/workflows/grade.yml",
@@ -395,6 +396,7 @@ mod tests {
             ".github/workflows/grade.yml",
             ".github/workflows/ci.yml",
             ".github/workflows/pages.yml",
+            ".devcontainer/setup.sh",
         ] {
             assert!(files.contains_key(present), "{present} is missing");
         }
