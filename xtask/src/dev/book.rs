@@ -235,6 +235,7 @@ mod tests {
                 "testkit",
                 "labcli",
                 "protocol-tools",
+                "library-examples",
                 "browser",
             ]
             .map(String::from),

@@ -4,9 +4,9 @@
 //! all commands, one a line), or an inline `` `cargo run ...` `` in the prose. Each file
 //! (every chapter and the README) is played from top to bottom as a reader would:
 //!
-//! - Our programs (`cargo run -p solutions|stepN|protocol-tools ...`) first run with
-//!   `labcli::CHECK_ONLY_VARIABLE` set: their arguments must be valid, and they say what they
-//!   would do. A lab's command runs the reference with the same arguments (`cargo run -p step4
+//! - Our programs (`cargo run -p solutions|stepN|protocol-tools|library-examples ...`) first
+//!   run with `labcli::CHECK_ONLY_VARIABLE` set: their arguments must be valid, and they say
+//!   what they would do. A lab's command runs the reference with the same arguments (`cargo run -p step4
 //!   -- ARGS` is `solutions step4 ARGS`): the two share their command line.
 //! - A server (`would listen on ...`, or `python3 -m http.server`) is then started for real on
 //!   a free port, and stays up until the end of the file. In the commands after it, its port
@@ -321,7 +321,8 @@ const TOOLS: &[(&str, &str)] = &[
     ("script", "Debian's `bsdutils`"),
 ];
 
-/// Builds our programs (the reference and the protocol tools) and finds their paths in cargo's report.
+/// Builds our programs (the reference, the protocol tools and the library examples) and finds
+/// their paths in cargo's report.
 pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
     let mut args = vec![
         "build",
@@ -329,6 +330,8 @@ pub fn build_binaries(root: &Path) -> Result<HashMap<String, PathBuf>, String> {
         "solutions",
         "--package",
         "protocol-tools",
+        "--package",
+        "library-examples",
     ];
     // The labs as they are in the repository, the starters: for the blocks that show one.
     let labs: Vec<String> = crate::steps::STEPS.iter().map(|s| s.package()).collect();
@@ -902,6 +905,10 @@ mod tests {
                 None,
                 "'POST / HTTP/1.0\\r\\n\\r\\n' --to 127.0.0.1:10000 | head -n 1"
             )
+        );
+        assert_eq!(
+            kind("cargo run -p library-examples --bin ureq-get -- http://127.0.0.1:8080/"),
+            ours("ureq-get", None, "http://127.0.0.1:8080/")
         );
         assert_eq!(
             kind("cargo run -p solutions -- demo 4"),

@@ -64,6 +64,7 @@ pub const OMITTED_PACKAGES: &[(&str, &str)] = &[
     ("solutions", "solutions"),
     ("protocol-tools", "protocol-tools"),
     ("tests/browser", "browser"),
+    ("library-examples", "library-examples"),
 ];
 
 /// Copied as they are, when present.
@@ -270,7 +271,7 @@ fn workspace_manifest(root: &Path, steps: &[&Step]) -> Result<String, String> {
         .find("[workspace.package]")
         .map(|at| &ours[at..])
         .ok_or("Cargo.toml has no [workspace.package]: update export.rs")?;
-    let settings = rust::without_dependencies(settings, &["browser", "proptest"]);
+    let settings = rust::without_dependencies(settings, &["browser", "proptest", "ureq", "lettre"]);
     let labs: String = steps
         .iter()
         .map(|s| format!("    \"labs/{}\",\n", s.dir))
