@@ -7,8 +7,8 @@
 //!
 //! - copied: the chosen labs, the suites their hosts include, the test support
 //!   (`tests/testkit/`, not `tests/browser/`), `labcli/`, `runner/`, `webroot/`, the cargo and git
-//!   settings, `grade.yml`, and the students' tasks of xtask ([`STUDENT_MODULES`], with
-//!   `xtask/hints.md`);
+//!   settings, `grade.yml` and `classroom.yml`, and the students' tasks of xtask
+//!   ([`STUDENT_MODULES`], with `xtask/hints.md`);
 //! - cut down: the tables of steps and points to the chosen steps, the hints likewise, the
 //!   tests that need a file the export leaves out, the dependencies on left-out packages, and
 //!   the book without its instructors' and maintainers' pages (`export/book.rs`);
@@ -72,6 +72,8 @@ const COPIED: &[&str] = &[
     ".gitattributes",
     ".gitignore",
     ".github/workflows/grade.yml",
+    // The template of a GitHub Classroom assignment is the export: its workflow goes with it.
+    ".github/workflows/classroom.yml",
     "Cargo.lock",
     "labcli",
     "docs/book.toml",
@@ -391,6 +393,7 @@ mod tests {
             "docs/src/step1-echo.md",
             ".ci/run",
             ".github/workflows/grade.yml",
+            ".github/workflows/classroom.yml",
             ".github/workflows/ci.yml",
         ] {
             assert!(files.contains_key(present), "{present} is missing");
