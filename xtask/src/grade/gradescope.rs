@@ -16,6 +16,10 @@ use super::{LabResult, Outcome, Report, Status};
 /// How many lines of a failing test's message a step's output shows.
 const MESSAGE_LINES: usize = 20;
 
+/// How many failing tests' messages a step's output shows: a step not started fails them all,
+/// and the first few say enough.
+const MESSAGES: usize = 3;
+
 /// The `results.json` of the grade.
 pub fn results(report: &Report) -> String {
     let scores = scores::of(report);
@@ -79,11 +83,13 @@ fn output(score: &Score) -> String {
         Kind::Bonus => &[Kind::Bonus],
         _ => &[Kind::Earlier, Kind::Required],
     };
-    for test in step.tests() {
-        if kinds.contains(&test.kind) && test.outcome != Outcome::Passed {
-            let message: Vec<&str> = test.message.lines().take(MESSAGE_LINES).collect();
-            text += &format!("\n\n{}:\n{}", test.name, message.join("\n"));
-        }
+    let failing = step
+        .tests()
+        .iter()
+        .filter(|test| kinds.contains(&test.kind) && test.outcome != Outcome::Passed);
+    for test in failing.take(MESSAGES) {
+        let message: Vec<&str> = test.message.lines().take(MESSAGE_LINES).collect();
+        text += &format!("\n\n{}:\n{}", test.name, message.join("\n"));
     }
     text
 }
