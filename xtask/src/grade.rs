@@ -13,9 +13,14 @@
 //! - `grade/run.rs`: each test in a process of its own, with a deadline, and its verdict
 //! - `grade/report.rs`, `grade/json.rs`: the table, the JSON file, the Markdown summary, and
 //!   `watch`'s progress
+//! - `grade/classroom.rs`, `grade/gradescope.rs`, `grade/scores.rs`, `grade/base64.rs`: the
+//!   grade as GitHub Classroom's reporter and Gradescope read it, per step
 
+mod base64;
+mod classroom;
 mod compile;
 mod graded;
+mod gradescope;
 mod json;
 mod model;
 mod options;
@@ -23,7 +28,13 @@ mod points;
 mod report;
 mod run;
 pub mod sandbox;
+mod scores;
 pub mod sources;
+
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod json_read;
 
 #[cfg(test)]
 pub mod golden;
@@ -74,17 +85,33 @@ fn publish(options: &Options, report: &Report) -> Result<(), String> {
         std::fs::write(path, report::json(report))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| format!("cannot open GITHUB_STEP_SUMMARY: {e}"))?;
-        file.write_all(report::markdown(report).as_bytes())
-            .map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+    if let Some(path) = &options.gradescope {
+        std::fs::write(path, gradescope::results(report))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    Ok(())
+    if let Some(path) = &options.classroom {
+        let result = classroom::result(report);
+        std::fs::write(path, &result)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // The reporter takes the result from a step output, in base64.
+        append_to_job_file("GITHUB_OUTPUT", &classroom::step_output(&result))?;
+    }
+    append_to_job_file("GITHUB_STEP_SUMMARY", &report::markdown(report))
+}
+
+/// Appends `text` to the file that the job's variable `name` names, when it is set.
+fn append_to_job_file(name: &str, text: &str) -> Result<(), String> {
+    let Some(path) = std::env::var_os(name).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {name}: {e}"))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {name}: {e}"))
 }
 
 /// Grades the labs that `options` choose: builds them in the grading workspace with the
@@ -96,6 +123,7 @@ pub fn grade(options: &Options) -> Result<Report, String> {
         tests_from: match &options.tests_from {
             TestsFrom::WorkingTree => "the checkout as it is".to_string(),
             TestsFrom::Revision(revision) => describe(checkout, revision)?,
+            TestsFrom::Checkout(dir) => format!("the files of {}", dir.display()),
         },
         labs_from: checkout.clone(),
         commit: sources::commit(checkout),
@@ -160,9 +188,10 @@ pub fn grade(options: &Options) -> Result<Report, String> {
     let target = options.build_dir.join("target");
     let built = compile::build(&workspace, &target, &steps)?;
 
-    let json = options
-        .json
-        .iter()
+    // The grade's files, which the tests must not reach.
+    let json = [&options.json, &options.classroom, &options.gradescope]
+        .into_iter()
+        .flatten()
         .filter_map(|p| std::path::absolute(p).ok());
     let outputs = json.chain(options.job_files.iter().cloned()).collect();
     let layout = Layout {

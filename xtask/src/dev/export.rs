@@ -7,8 +7,8 @@
 //!
 //! - copied: the chosen labs, the suites their hosts include, the test support
 //!   (`tests/testkit/`, not `tests/browser/`), `labcli/`, `runner/`, `webroot/`, the cargo and git
-//!   settings, `grade.yml`, and the students' tasks of xtask ([`STUDENT_MODULES`], with
-//!   `xtask/hints.md`);
+//!   settings, `grade.yml` and `classroom.yml`, and the students' tasks of xtask
+//!   ([`STUDENT_MODULES`], with `xtask/hints.md`);
 //! - cut down: the tables of steps and points to the chosen steps, the hints likewise, the
 //!   tests that need a file the export leaves out, the dependencies on left-out packages, and
 //!   the book without its instructors' and maintainers' pages (`export/book.rs`);
@@ -76,6 +76,8 @@ const COPIED: &[&str] = &[
     ".github/workflows/grade.yml",
     // The students' edition of the book, online.
     ".github/workflows/pages.yml",
+    // The template of a GitHub Classroom assignment is the export: its workflow goes with it.
+    ".github/workflows/classroom.yml",
     "Cargo.lock",
     "labcli",
     "docs/book.toml",
@@ -395,6 +397,7 @@ mod tests {
             "docs/src/step1-echo.md",
             ".ci/run",
             ".github/workflows/grade.yml",
+            ".github/workflows/classroom.yml",
             ".github/workflows/ci.yml",
             ".github/workflows/pages.yml",
             ".devcontainer/setup.sh",

@@ -1,8 +1,8 @@
 //! Checks of the GitHub workflows that actionlint does not make: every action is pinned to a
 //! full commit id with its version in a comment, every workflow limits its token to reading and
-//! uses no secrets, and the grading workflow runs as the course's branch has it, takes its
-//! grader and tests from the pull request's base, and runs nothing of the student's outside
-//! the sandbox.
+//! uses no secrets, and the grading workflows (`grade.yml` for pull requests, `classroom.yml`
+//! for GitHub Classroom) take their grader and tests from the course and run nothing of the
+//! student's outside the sandbox; `grade.yml` runs as the course's branch has it.
 
 #[cfg(test)]
 mod tests {
@@ -13,7 +13,10 @@ mod tests {
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    const WORKFLOWS: [&str; 3] = ["ci.yml", "grade.yml", "pages.yml"];
+    const WORKFLOWS: [&str; 4] = ["ci.yml", "grade.yml", "classroom.yml", "pages.yml"];
+
+    /// The workflows that run the student's code.
+    const GRADING: [&str; 2] = ["grade.yml", "classroom.yml"];
 
     fn indent(line: &str) -> usize {
         line.len() - line.trim_start().len()
@@ -70,12 +73,12 @@ mod tests {
             .map(str::trim)
     }
 
-    /// The index of the first step of `grade.yml` whose text holds `needle`.
+    /// The index of the first step whose text holds `needle`.
     fn step_with(steps: &[String], needle: &str) -> usize {
         steps
             .iter()
             .position(|s| s.contains(needle))
-            .unwrap_or_else(|| panic!("grade.yml has no step with {needle:?}"))
+            .unwrap_or_else(|| panic!("no step with {needle:?}"))
     }
 
     /// A tag can be moved to other code; a commit id cannot.
@@ -277,20 +280,23 @@ mod tests {
     /// the restriction on user namespaces is lifted first.
     #[test]
     fn the_grade_runs_the_tests_in_the_sandbox() {
-        let steps = steps(&workflow("grade.yml"));
-        let grade = step_with(&steps, "cargo xtask grade");
-        assert!(
-            steps[grade].contains("--sandbox"),
-            "run the grade with --sandbox: no grade rather than one of code that ran unconfined"
-        );
-        for line in [
-            "sudo apt-get install -y bubblewrap",
-            "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
-        ] {
+        for name in GRADING {
+            let steps = steps(&workflow(name));
+            let grade = step_with(&steps, "cargo xtask grade");
             assert!(
-                step_with(&steps, line) < grade,
-                "grade.yml: run `{line}` in a step before the grade"
+                steps[grade].contains("--sandbox"),
+                "{name}: run the grade with --sandbox: no grade rather than one of code that \
+                 ran unconfined"
             );
+            for line in [
+                "sudo apt-get install -y bubblewrap",
+                "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+            ] {
+                assert!(
+                    step_with(&steps, line) < grade,
+                    "{name}: run `{line}` in a step before the grade"
+                );
+            }
         }
     }
 
@@ -298,26 +304,28 @@ mod tests {
     /// not a local action.
     #[test]
     fn no_step_runs_anything_from_the_submission() {
-        for step in steps(&workflow("grade.yml")) {
-            let uses = value(&step, "uses").unwrap_or_default();
-            assert!(
-                !uses.starts_with('.'),
-                "grade.yml: use no local action, it could come from the pull request:\n{step}"
-            );
-            let Some(run) = run_block(&step) else {
-                continue;
-            };
-            let directory = value(&step, "working-directory").unwrap_or_default();
-            assert!(
-                !directory.contains("submission"),
-                "grade.yml: run no step in submission/; run it in trusted/:\n{step}"
-            );
-            assert!(
-                !run.replace("--labs-from ../submission", "")
-                    .contains("submission"),
-                "grade.yml: name submission/ only as `--labs-from ../submission`; the grader \
-                 reads it, nothing else may:\n{step}"
-            );
+        for name in GRADING {
+            for step in steps(&workflow(name)) {
+                let uses = value(&step, "uses").unwrap_or_default();
+                assert!(
+                    !uses.starts_with('.'),
+                    "{name}: use no local action, it could come from the student:\n{step}"
+                );
+                let Some(run) = run_block(&step) else {
+                    continue;
+                };
+                let directory = value(&step, "working-directory").unwrap_or_default();
+                assert!(
+                    !directory.contains("submission"),
+                    "{name}: run no step in submission/; run it in trusted/:\n{step}"
+                );
+                assert!(
+                    !run.replace("--labs-from ../submission", "")
+                        .contains("submission"),
+                    "{name}: name submission/ only as `--labs-from ../submission`; the grader \
+                     reads it, nothing else may:\n{step}"
+                );
+            }
         }
     }
 
@@ -326,29 +334,97 @@ mod tests {
     /// saved before the student's code is compiled.
     #[test]
     fn the_grading_workflow_caches_only_what_it_downloaded_itself() {
-        let steps = steps(&workflow("grade.yml"));
-        let grade = step_with(&steps, "cargo xtask grade");
-        let allowed = ["~/.cargo/registry/index", "~/.cargo/registry/cache"];
-        for (index, step) in steps.iter().enumerate() {
-            if !step.contains("uses: actions/cache") {
-                continue;
-            }
-            let paths = step.split_once("path: |\n").map(|(_, rest)| rest);
-            let paths = paths.expect("grade.yml: list a cache's paths as `path: |`");
-            for path in paths.lines().take_while(|l| indent(l) > 10) {
+        for name in GRADING {
+            let steps = steps(&workflow(name));
+            let grade = step_with(&steps, "cargo xtask grade");
+            let allowed = ["~/.cargo/registry/index", "~/.cargo/registry/cache"];
+            for (index, step) in steps.iter().enumerate() {
+                if !step.contains("uses: actions/cache") {
+                    continue;
+                }
+                let paths = step.split_once("path: |\n").map(|(_, rest)| rest);
+                let paths = paths.expect("list a cache's paths as `path: |`");
+                for path in paths.lines().take_while(|l| indent(l) > 10) {
+                    assert!(
+                        allowed.contains(&path.trim()),
+                        "{name}: cache only {allowed:?}, not {:?} (never target/)",
+                        path.trim()
+                    );
+                }
+                let restores = step.contains("uses: actions/cache/restore@");
+                let saves_first = step.contains("uses: actions/cache/save@") && index < grade;
                 assert!(
-                    allowed.contains(&path.trim()),
-                    "grade.yml: cache only {allowed:?}, not {:?} (never target/)",
-                    path.trim()
+                    restores || saves_first,
+                    "{name}: save the cache (actions/cache/save) before the grade, and restore \
+                     it with actions/cache/restore, not actions/cache, which saves after:\n{step}"
                 );
             }
-            let restores = step.contains("uses: actions/cache/restore@");
-            let saves_first = step.contains("uses: actions/cache/save@") && index < grade;
+        }
+    }
+
+    /// Classroom takes the points from the workflow `Autograding Tests` and its one job
+    /// `run-autograding-tests`, which it runs on push and asks to run again by dispatch.
+    #[test]
+    fn the_classroom_workflow_is_the_one_classroom_looks_for() {
+        let text = workflow("classroom.yml");
+        assert!(
+            text.contains("\nname: Autograding Tests\n"),
+            "classroom.yml: Classroom reads the workflow named `Autograding Tests`"
+        );
+        let jobs = text.split_once("\njobs:\n").map(|(_, rest)| rest).unwrap();
+        let ids: Vec<&str> = jobs
+            .lines()
+            .filter(|l| indent(l) == 2 && !l.trim_start().starts_with('#'))
+            .map(str::trim)
+            .collect();
+        assert_eq!(
+            ids,
+            ["run-autograding-tests:"],
+            "classroom.yml: one job, `run-autograding-tests`"
+        );
+        for event in ["push:", "workflow_dispatch:", "repository_dispatch:"] {
             assert!(
-                restores || saves_first,
-                "grade.yml: save the cache (actions/cache/save) before the grade, and restore \
-                 it with actions/cache/restore, not actions/cache, which saves after:\n{step}"
+                text.contains(&format!("\n  {event}\n")),
+                "trigger on {event}"
             );
         }
+    }
+
+    /// The student's repository is not trusted: the grader and the tests come from the
+    /// course's, the push is only read, and the result reaches the reporter as it reads it.
+    #[test]
+    fn the_classroom_workflow_trusts_only_the_course_s_repository() {
+        let text = workflow("classroom.yml");
+        let course = "repository: ${{ vars.COURSE_REPOSITORY }}\n          \
+                      ref: ${{ vars.COURSE_REF }}\n          path: trusted\n";
+        assert!(
+            text.contains(course),
+            "check out the course's repository into trusted/"
+        );
+        assert!(
+            text.contains("vars.COURSE_REPOSITORY != ''"),
+            "skip the job when no course is named: trusted/ would be the student's own"
+        );
+        let steps = steps(&text);
+        let grade = &steps[step_with(&steps, "cargo xtask grade")];
+        assert_eq!(value(grade, "id"), Some("grade"));
+        assert_eq!(value(grade, "working-directory"), Some("trusted"));
+        for option in [
+            "--labs-from ../submission",
+            "--tests-from-dir .",
+            "--classroom ../classroom.json",
+        ] {
+            assert!(grade.contains(option), "classroom.yml: grade with {option}");
+        }
+        let report = &steps[step_with(&steps, "autograding-grading-reporter@")];
+        assert_eq!(
+            value(report, "if"),
+            Some("always()"),
+            "report a failing grade too"
+        );
+        assert!(report.contains("GRADE_RESULTS: ${{ steps.grade.outputs.result }}"));
+        assert_eq!(value(report, "runners"), Some("grade"));
+        let reporter = value(report, "uses").unwrap();
+        assert!(reporter.starts_with("classroom-resources/autograding-grading-reporter@"));
     }
 }

@@ -17,8 +17,15 @@ options:
                        support) from git revision REF, so that an edited test changes nothing
                        (default: the checkout as it is; in a GitHub pull request run, the
                        pull request's base, origin/$GITHUB_BASE_REF)
+  --tests-from-dir DIR take everything but labs/*/src from the files of checkout DIR as they
+                       are: the course's, when the labs come from elsewhere (GitHub Classroom,
+                       Gradescope)
   --labs-from DIR      the checkout whose labs are graded (default: this one)
   --json FILE          write the grade, per step and per test, to FILE as JSON
+  --classroom FILE     write the grade, per step, to FILE as GitHub Classroom's reporter reads a
+                       runner's result; when GITHUB_OUTPUT is set, also the step output `result`,
+                       that result in base64, which the reporter takes
+  --gradescope FILE    write the grade, per step, to FILE as Gradescope's results.json
   --build-dir DIR      where the grading workspace is built (default: target/grade)
   --sandbox            run the tests in the bubblewrap sandbox or not at all (without it, the
                        sandbox is used where it works, and the grade says when it is not)
@@ -44,6 +51,8 @@ pub struct Options {
     pub tests_from: TestsFrom,
     pub labs_from: PathBuf,
     pub json: Option<PathBuf>,
+    pub classroom: Option<PathBuf>,
+    pub gradescope: Option<PathBuf>,
     pub build_dir: PathBuf,
     /// Print what the grade is doing (building, running) before the table.
     pub announce: bool,
@@ -69,6 +78,8 @@ impl Options {
             tests_from: TestsFrom::WorkingTree,
             labs_from: root.to_path_buf(),
             json: None,
+            classroom: None,
+            gradescope: None,
             build_dir: root.join(BUILD_DIR),
             announce: false,
             trusted_checkout: root.to_path_buf(),
@@ -106,6 +117,8 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
         },
         labs_from: root.to_path_buf(),
         json: None,
+        classroom: None,
+        gradescope: None,
         build_dir: root.join(BUILD_DIR),
         announce: true,
         trusted_checkout: root.to_path_buf(),
@@ -148,6 +161,20 @@ pub fn parse(root: &Path, args: &[&str]) -> Result<Options, String> {
             "--tests-from" => options.tests_from = TestsFrom::Revision(value()?.to_string()),
             "--labs-from" => options.labs_from = PathBuf::from(value()?),
             "--json" => options.json = Some(PathBuf::from(value()?)),
+            "--classroom" => options.classroom = Some(PathBuf::from(value()?)),
+            "--gradescope" => options.gradescope = Some(PathBuf::from(value()?)),
+            "--tests-from-dir" => {
+                let dir = value()?;
+                let dir =
+                    std::path::absolute(dir).map_err(|e| format!("--tests-from-dir {dir}: {e}"))?;
+                if !dir.join("labs").is_dir() {
+                    return Err(format!(
+                        "--tests-from-dir {}: not a checkout of the workbook (no labs/ folder)",
+                        dir.display()
+                    ));
+                }
+                options.tests_from = TestsFrom::Checkout(dir);
+            }
             // Absolute: cargo runs in the workspace inside it, and would read a relative
             // target folder from there.
             "--build-dir" => {
