@@ -4,6 +4,8 @@
 //!
 //! - `ureq-get URL` (src/bin/ureq-get.rs): an HTTP GET with `ureq`, against the step 7 server
 //! - `lettre-send --to HOST:PORT` (src/bin/lettre-send.rs): one mail with `lettre`, to `mock-smtp`
+//! - `imap-fetch --to HOST:PORT` (src/bin/imap-fetch.rs): a message read with `imap`, from
+//!   `mock-imap`
 //!
 //! They share the protocol tools' command line (`--help`, exit 2 for a usage error, 1 for a
 //! network failure) and `labcli`'s check-only runs, which the book's command check uses.

@@ -75,6 +75,13 @@ pub fn mock_smtp() -> ChildServer {
     ChildServer::start(command)
 }
 
+/// `mock-imap --port 0`.
+pub fn mock_imap() -> ChildServer {
+    let mut command = kit_program("mock-imap");
+    command.args(["--port", "0"]);
+    ChildServer::start(command)
+}
+
 /// `wiretap --listen 0 --to ADDR`, in front of `server`.
 pub fn wiretap(server: &ChildServer) -> ChildServer {
     let mut command = kit_program("wiretap");

@@ -273,7 +273,8 @@ fn workspace_manifest(root: &Path, steps: &[&Step]) -> Result<String, String> {
         .find("[workspace.package]")
         .map(|at| &ours[at..])
         .ok_or("Cargo.toml has no [workspace.package]: update export.rs")?;
-    let settings = rust::without_dependencies(settings, &["browser", "proptest", "ureq", "lettre"]);
+    let settings =
+        rust::without_dependencies(settings, &["browser", "proptest", "ureq", "lettre", "imap"]);
     let labs: String = steps
         .iter()
         .map(|s| format!("    \"labs/{}\",\n", s.dir))
