@@ -156,13 +156,23 @@ mod tests {
 
     use crate::DEADLINE;
 
+    /// Set for the test binaries that the tests below start: only there do the `#[ignore]`d
+    /// scenarios play (`--include-ignored` runs them in the binary itself too).
+    const CHILD: &str = "TESTKIT_ENDING_SCENARIO";
+
+    /// Whether this binary is one that a test below started for its scenario.
+    fn in_a_scenario() -> bool {
+        std::env::var_os(CHILD).is_some()
+    }
+
     /// Runs one of the `#[ignore]`d tests below in a test binary of its own (this one again),
     /// with `probe` in its environment, as a lab's test binary would run.
     fn run_alone(test: &str, probe: &str) -> (Option<i32>, String) {
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
             .args(["--ignored", "--exact", "--nocapture", test])
-            .env(probe, "1");
+            .env(probe, "1")
+            .env(CHILD, "1");
         match runner::run(command, None, DEADLINE).unwrap() {
             runner::Ending::Exited(run) => (run.code, run.output),
             runner::Ending::Stopped(output) => panic!("{test} did not end: {output}"),
@@ -193,6 +203,9 @@ mod tests {
     #[test]
     #[ignore = "run by a_lab_s_exit_from_a_thread_fails_the_run"]
     fn ends_from_a_thread() {
+        if !in_a_scenario() {
+            return;
+        }
         super::watch();
         std::thread::spawn(|| std::process::exit(0));
         std::thread::sleep(Duration::from_secs(2)); // the scenario: a test still running
@@ -211,6 +224,9 @@ mod tests {
     #[test]
     #[ignore = "run by what_a_lab_starts_ends_with_its_test_binary"]
     fn starts_processes_and_lets_them_go() {
+        if !in_a_scenario() {
+            return;
+        }
         super::watch();
         let sleep = |script: &str| Command::new("sh").args(["-c", script]).spawn().unwrap();
         // A child, and an orphan: the child of a shell that has ended. Neither is waited for:
@@ -245,6 +261,7 @@ mod tests {
                 "ending::tests::starts_processes_and_lets_them_go",
             ])
             .env(&probe, "1")
+            .env(CHILD, "1")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
