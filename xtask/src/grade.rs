@@ -20,7 +20,7 @@ mod json;
 mod model;
 mod options;
 mod points;
-mod report;
+pub mod report;
 mod run;
 pub mod sandbox;
 pub mod sources;

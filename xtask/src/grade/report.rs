@@ -440,7 +440,7 @@ fn scope(report: &Report) -> String {
 }
 
 /// Points with at most two decimals: `10`, `2.5`, `3.33`.
-fn number(points: f64) -> String {
+pub fn number(points: f64) -> String {
     // `+ 0.0` turns the -0 of an empty sum into 0.
     let text = format!("{:.2}", (points * 100.0).round() / 100.0 + 0.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
