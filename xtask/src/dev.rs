@@ -9,6 +9,7 @@
 //! - `dev/bench.rs`, `dev/bench/`: `bench`, the reference against nginx and Python
 //! - `dev/export.rs`, `dev/export/`: `export`, the repository students fork, without the answers
 //! - `dev/workflows.rs`: checks of the GitHub workflows
+//! - `dev/roll_up.rs`, `dev/roll_up/`: `roll-up`, an instructor's view of a class's grades
 
 mod bench;
 mod book;
@@ -16,6 +17,7 @@ mod commands;
 mod devcontainer;
 mod export;
 mod mutants;
+mod roll_up;
 mod verify;
 mod workflows;
 
@@ -24,7 +26,7 @@ use std::process::ExitCode;
 
 use crate::{parse_steps, steps, sync};
 
-const USAGE: &str = "usage: cargo xtask dev <task>
+pub const USAGE: &str = "usage: cargo xtask dev <task>
 
   sync-labs          write every lab (labs/*) from the reference (solutions/src)
   sync-labs --check  only say whether the labs are what sync-labs would write
@@ -43,7 +45,11 @@ const USAGE: &str = "usage: cargo xtask dev <task>
                      stepN` timed for every lab; writes docs/src/bench.md. Takes minutes.
   export DIR [--steps 1-N]
                      write into DIR the repository students fork: steps 1 to N (default:
-                     all), without the answers (`cargo xtask dev export --help`)";
+                     all), without the answers (`cargo xtask dev export --help`)
+  roll-up [--csv FILE] [--tests-csv FILE] GRADE.json...
+                     for instructors: a class's grades (the JSON files of `grade --json`) at a
+                     glance, a row per submission, then the tests most failed; also
+                     `cargo xtask roll-up` (`cargo xtask roll-up --help`)";
 
 /// `cargo xtask dev TASK`.
 pub fn main(root: &Path, task: &[&str]) -> ExitCode {
@@ -74,6 +80,7 @@ pub fn main(root: &Path, task: &[&str]) -> ExitCode {
             .map(drop),
         ["bench", options @ ..] => bench::bench(root, options),
         ["export", options @ ..] => export::main(root, options),
+        ["roll-up", options @ ..] => roll_up::main(options),
         [] | ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

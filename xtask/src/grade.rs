@@ -25,7 +25,7 @@ mod json;
 mod model;
 mod options;
 mod points;
-mod report;
+pub mod report;
 mod run;
 pub mod sandbox;
 mod scores;

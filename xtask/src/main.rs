@@ -55,7 +55,8 @@ for students:
 
 for maintainers:
   dev <task>         the maintainers' tasks (`cargo xtask dev --help`), which also answer to
-                     their own names: `cargo xtask verify` runs the project's tests";
+                     their own names: `cargo xtask verify` runs the project's tests, and
+                     `cargo xtask roll-up GRADE.json...` shows a class's grades at a glance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,9 +68,10 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["dev", task @ ..] => maintainers(&root, task),
         // The maintainers' tasks by their own names too: `cargo xtask verify` is the README's
-        // test command, and generated files name `cargo xtask sync-labs`.
+        // test command, generated files name `cargo xtask sync-labs`, and the instructor guide
+        // `cargo xtask roll-up`.
         [
-            "verify" | "sync-labs" | "book-commands" | "mutants" | "bench" | "export",
+            "verify" | "sync-labs" | "book-commands" | "mutants" | "bench" | "export" | "roll-up",
             ..,
         ] => maintainers(&root, &args),
         _ => exit(Err(format!("unknown task {:?}\n{USAGE}", args.join(" ")))),

@@ -217,7 +217,13 @@ pub fn markdown(report: &Report) -> String {
     text
 }
 
-/// The grade as JSON: what was graded, the totals, then each step with each of its tests.
+/// The version of the JSON's fields, its first field: a reader (`cargo xtask roll-up`) refuses
+/// a version it does not know rather than misread it. Raise it when a field changes meaning or
+/// goes; a new field needs no new version.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+/// The grade as JSON: its format, what was graded, the totals, then each step with each of its
+/// tests.
 pub fn json(report: &Report) -> String {
     let totals = Totals::of(report);
     let texts = |items: &[String]| Json::List(items.iter().map(|t| Json::text(t)).collect());
@@ -228,6 +234,10 @@ pub fn json(report: &Report) -> String {
         .chain(report.steps.iter().flat_map(StepGrade::tampering))
         .collect();
     Json::Object(vec![
+        (
+            "format_version",
+            Json::Number(JSON_FORMAT_VERSION.to_string()),
+        ),
         ("tests_from", Json::text(&report.tests_from)),
         (
             "labs_from",
@@ -430,7 +440,7 @@ fn scope(report: &Report) -> String {
 }
 
 /// Points with at most two decimals: `10`, `2.5`, `3.33`.
-fn number(points: f64) -> String {
+pub fn number(points: f64) -> String {
     // `+ 0.0` turns the -0 of an empty sum into 0.
     let text = format!("{:.2}", (points * 100.0).round() / 100.0 + 0.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -539,6 +549,7 @@ mod tests {
     #[test]
     fn the_json_holds_every_test_with_its_points() {
         let json = json(&report());
+        assert!(json.starts_with("{\n  \"format_version\": 1,\n"), "{json}");
         assert!(
             json.contains("\"points\": 5,\n  \"max_points\": 20,"),
             "{json}"
