@@ -6,8 +6,12 @@
 //!
 //! - Our programs (`cargo run -p solutions|stepN|protocol-tools|library-examples ...`) first
 //!   run with `labcli::CHECK_ONLY_VARIABLE` set: their arguments must be valid, and they say
-//!   what they would do. A lab's command runs the reference with the same arguments (`cargo run -p step4
-//!   -- ARGS` is `solutions step4 ARGS`): the two share their command line.
+//!   what they would do. A lab's command runs the reference with the same arguments (`cargo
+//!   run -p step4 -- ARGS` is `solutions step4 ARGS`): the two share their command line. A
+//!   block marked `<!-- book check: the starter -->` runs the lab itself, its starter.
+//! - The output a block shows for a command is compared with what it printed, unless the
+//!   block is marked as an example or as checked by a test of its own ([`marks_unchecked`]).
+//!   `<!-- book check: still running after N s -->` says its commands hang ([`Asked`]).
 //! - A server (`would listen on ...`, or `python3 -m http.server`) is then started for real on
 //!   a free port, and stays up until the end of the file. In the commands after it, its port
 //!   in the book (10000, say) is replaced by the real one: `curl http://127.0.0.1:10000/` talks
@@ -544,7 +548,8 @@ impl Player<'_> {
             let mut process = Process::start(shell(self.root, &in_terminal), in_own_group())?;
             if let Some(status) = process.wait(wait) {
                 return Err(format!(
-                    "ended ({status}) within {wait:?}, but the book says it is still waiting then\nstdout: {}\nstderr: {}",
+                    "ended ({status}) within {wait:?}, but the book says it is still waiting \
+                     then\nstdout: {}\nstderr: {}",
                     process.stdout.text(DEADLINE).trim_end(),
                     process.stderr.text(DEADLINE).trim_end()
                 ));

@@ -23,7 +23,8 @@ mod tests {
     }
 
     /// The steps of a workflow, each as its lines: a step starts at `- name:`, `- uses:`,
-    /// `- run:` or `- id:`, and ends before the next step or the first line indented less than its `-`.
+    /// `- run:` or `- id:`, and ends before the next step or the first line indented less than
+    /// its `-`.
     fn steps(text: &str) -> Vec<String> {
         let mut steps = Vec::new();
         let mut current: Option<(usize, String)> = None;
