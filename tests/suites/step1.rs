@@ -165,3 +165,45 @@ fn the_server_program_echoes_on_the_port_it_prints() {
         .with(&server);
     assert_bytes_eq(&echo, b"over the wire", HINT);
 }
+
+/// A `write` may send only the start of its buffer. When the connection's buffers are full, a
+/// send waits for room; a signal that reaches the program then (a stop and continue, from a
+/// debugger or the shell's Ctrl-Z and `fg`) ends the wait with what was sent so far, and
+/// `write` returns that count: the rest is the caller's to send. `write_all` does; a loop of
+/// `write` calls that ignores the count drops bytes. The test fills the buffers, then stops and
+/// continues the server's program each time it waits to send (Linux shows that in `/proc`).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_program_sends_every_byte_even_when_its_sends_are_interrupted() {
+    use std::io::{Read, Write};
+    let mut command = program();
+    command.args(["server", "--port", "0"]);
+    let server = ChildServer::start(command);
+    let message: Vec<u8> = (0..8_000_000u32).map(|i| (i % 251) as u8).collect();
+    let mut reading = testkit::connect(&server);
+    let mut writing = reading
+        .try_clone()
+        .expect("a second handle on the connection");
+    let sent = message.clone();
+    let writer = std::thread::spawn(move || {
+        let _ = writing.write_all(&sent);
+        let _ = writing.shutdown(std::net::Shutdown::Write);
+    });
+    let mut echo = Vec::new();
+    let mut chunk = vec![0; 256 * 1024];
+    let started = std::time::Instant::now();
+    while echo.len() < message.len() && started.elapsed() < testkit::DEADLINE * 3 {
+        if testkit::program::waits_to_send(server.id(), std::time::Duration::from_millis(20)) {
+            testkit::program::stop_and_continue(server.id());
+        }
+        match reading.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => echo.extend_from_slice(&chunk[..n]),
+        }
+    }
+    drop(reading);
+    let _ = writer.join();
+    let hint = "`write` may send only part of its buffer and returns how much: use `write_all`, \
+                which sends all of it";
+    assert_bytes_eq(&echo, &message, hint);
+}

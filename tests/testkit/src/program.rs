@@ -67,3 +67,56 @@ mod tests {
         assert!(message.contains("waiting"), "{message}");
     }
 }
+
+/// Whether a thread of process `pid` is in a system call that sends (`write`, `sendto`,
+/// `sendmsg`), looking again for up to `within`: where a server waits for room to send, once
+/// the connection's buffers are full. Linux only, where `/proc` shows each thread's system
+/// call; elsewhere it is never seen.
+pub fn waits_to_send(pid: u32, within: std::time::Duration) -> bool {
+    let started = std::time::Instant::now();
+    loop {
+        if sending(pid) {
+            return true;
+        }
+        if started.elapsed() >= within {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// The numbers of the sending system calls, as `/proc/PID/task/TID/syscall` shows them.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+const SENDING_CALLS: &[&str] = &["1", "44", "46"];
+#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+const SENDING_CALLS: &[&str] = &["64", "206", "211"];
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+const SENDING_CALLS: &[&str] = &[];
+
+fn sending(pid: u32) -> bool {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    threads.flatten().any(|thread| {
+        let call = std::fs::read_to_string(thread.path().join("syscall")).unwrap_or_default();
+        call.split_whitespace()
+            .next()
+            .is_some_and(|number| SENDING_CALLS.contains(&number))
+    })
+}
+
+/// Stops process `pid` and lets it go on at once (`kill -STOP`, then `-CONT`), as a debugger or
+/// the shell's Ctrl-Z and `fg` would: a send it was waiting in returns what it had sent so far.
+#[cfg(unix)]
+pub fn stop_and_continue(pid: u32) {
+    for signal in ["-STOP", "-CONT"] {
+        let _ = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
