@@ -113,10 +113,12 @@ fn sending(pid: u32) -> bool {
 #[cfg(unix)]
 pub fn stop_and_continue(pid: u32) {
     for signal in ["-STOP", "-CONT"] {
-        let _ = Command::new("kill")
+        // A process that has ended cannot be signalled: nothing to do then.
+        Command::new("kill")
             .args([signal, &pid.to_string()])
             .stdin(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .status();
+            .status()
+            .ok();
     }
 }
