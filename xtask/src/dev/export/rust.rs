@@ -51,7 +51,7 @@ pub fn cut(files: &mut Files, last: u8) -> Result<(), String> {
 /// What a test must not use in the export: the left-out files and packages, the tasks of the
 /// course's own `sync.rs`, and the steps after `last`. An export of fewer steps than the
 /// workbook has also leaves out the tests that compare the code with the book, which shows the
-/// whole course.
+/// whole course, and those of the grade's fixed grade.
 fn markers(last: u8) -> Vec<String> {
     let mut markers: Vec<String> = [
         "solutions/",
@@ -71,6 +71,9 @@ fn markers(last: u8) -> Vec<String> {
     markers.extend(later.flat_map(|n| [format!("step({n})"), format!("step{n}::")]));
     if usize::from(last) < crate::steps::STEPS.len() {
         markers.push("docs/src/".into());
+        // The grade's fixed grade (`grade/fixture.rs`) names later steps, and its golden files
+        // every step's points.
+        markers.push("fixture::".into());
     }
     markers
 }
