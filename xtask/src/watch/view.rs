@@ -252,7 +252,9 @@ mod tests {
         assert_eq!(rows.len(), last, "{view}");
         assert_eq!(rows[0], "  step 1  being tested...");
         assert!(rows[1].starts_with("> step 2  [###.................]   2/11  in progress"));
-        assert_eq!(rows[last - 1], format!("  step {last}  being tested..."));
+        if last > 2 {
+            assert_eq!(rows[last - 1], format!("  step {last}  being tested..."));
+        }
         assert!(view.contains("\n  testing the other steps, to show how far each is\n\n"));
         assert!(!view.contains("steps done"), "{view}");
     }
