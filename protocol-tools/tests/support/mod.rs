@@ -171,8 +171,9 @@ pub fn replay(target: &impl Target, script: &str) {
     }
 }
 
-/// Whether `tool` runs here. A laptop without it skips the test, saying so; CI never does,
-/// as with the book's commands (`cargo xtask book-commands`).
+/// Whether `tool` runs here. A laptop without it skips the test, saying so; CI on Linux never
+/// does, as with the book's commands (`cargo xtask book-commands`), which install it. (Windows,
+/// and Wine, name Python `python` if they have it, and are not where these tools are checked.)
 pub fn have(tool: &str) -> bool {
     let found = std::process::Command::new(tool)
         .arg("--version")
@@ -180,7 +181,7 @@ pub fn have(tool: &str) -> bool {
         .is_ok_and(|output| output.status.success());
     if !found {
         assert!(
-            std::env::var_os("CI").is_none(),
+            std::env::var_os("CI").is_none() || !cfg!(target_os = "linux"),
             "{tool} is needed by this test on CI"
         );
         eprintln!("NOTE: {tool} is not installed: this test checks nothing here");
