@@ -10,6 +10,7 @@
 //! They share the protocol tools' command line (`--help`, exit 2 for a usage error, 1 for a
 //! network failure) and `labcli`'s check-only runs, which the book's command check uses.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 pub use protocol_tools::cli::Program;
@@ -25,4 +26,21 @@ pub fn hint(error: &str) -> &'static str {
     } else {
         ""
     }
+}
+
+/// The server that `--to HOST:PORT`, the one option of `lettre-send` and `imap-fetch`, names:
+/// the text as given, its host and its port; or the exit that the usage error or `--help`
+/// asks for. `what` says what listens there, for the message when the option is missing.
+pub fn parse_target(
+    program: &Program,
+    args: Vec<String>,
+    what: &str,
+) -> Result<(String, String, u16), ExitCode> {
+    let parsed = program.parse(args, &["to"], &[])?;
+    program.no_positional(&parsed)?;
+    let Some(to) = parsed.option("to") else {
+        return Err(program.usage_error(format!("say where {what} listens: --to HOST:PORT")));
+    };
+    let (host, port) = protocol_tools::cli::target(to).map_err(|e| program.usage_error(e))?;
+    Ok((to.to_string(), host, port))
 }

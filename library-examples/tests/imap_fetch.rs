@@ -4,8 +4,10 @@
 
 mod support;
 
-use predicates::prelude::*;
-use support::{assert_transcript_is_the_chapters, chapter_block, example, mock_imap, wiretap};
+use support::{
+    assert_no_server_is_a_clear_failure, assert_transcript_is_the_chapters, chapter_block, example,
+    mock_imap, wiretap,
+};
 use testkit::{Target, run_program, unused_port};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_imap-fetch");
@@ -28,17 +30,8 @@ fn alices_message_comes_back_from_mock_imap() {
 #[test]
 fn no_server_is_a_clear_failure_not_a_panic() {
     let to = format!("127.0.0.1:{}", unused_port());
-
-    let run = run_program(example(PROGRAM, &["--to", &to]), "nothing listens there");
-
-    run.code(1)
-        .stderr(predicates::str::contains(format!(
-            "imap-fetch: cannot fetch from {to}: "
-        )))
-        .stderr(predicates::str::contains(
-            "is the server running, on that port?",
-        ))
-        .stderr(predicates::str::contains("panicked").not());
+    let failure = format!("imap-fetch: cannot fetch from {to}: ");
+    assert_no_server_is_a_clear_failure(PROGRAM, &["--to", &to], &failure);
 }
 
 #[test]

@@ -3,8 +3,10 @@
 
 mod support;
 
-use predicates::prelude::*;
-use support::{assert_transcript_is_the_chapters, chapter_block, example, mock_smtp, wiretap};
+use support::{
+    assert_no_server_is_a_clear_failure, assert_transcript_is_the_chapters, chapter_block, example,
+    mock_smtp, wiretap,
+};
 use testkit::{Target, run_program, unused_port};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_lettre-send");
@@ -40,17 +42,8 @@ fn the_chapters_mail_reaches_mock_smtp() {
 #[test]
 fn no_server_is_a_clear_failure_not_a_panic() {
     let to = format!("127.0.0.1:{}", unused_port());
-
-    let run = run_program(example(PROGRAM, &["--to", &to]), "nothing listens there");
-
-    run.code(1)
-        .stderr(predicates::str::contains(format!(
-            "lettre-send: cannot send to {to}: "
-        )))
-        .stderr(predicates::str::contains(
-            "is the server running, on that port?",
-        ))
-        .stderr(predicates::str::contains("panicked").not());
+    let failure = format!("lettre-send: cannot send to {to}: ");
+    assert_no_server_is_a_clear_failure(PROGRAM, &["--to", &to], &failure);
 }
 
 #[test]

@@ -3,8 +3,10 @@
 
 mod support;
 
-use predicates::prelude::*;
-use support::{assert_transcript_is_the_chapters, chapter_block, example, step7_server, wiretap};
+use support::{
+    assert_no_server_is_a_clear_failure, assert_transcript_is_the_chapters, chapter_block, example,
+    step7_server, wiretap,
+};
 use testkit::{Target, run_program, unused_port};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ureq-get");
@@ -51,17 +53,8 @@ fn a_missing_page_is_an_answer_to_show_not_a_failure() {
 #[test]
 fn no_server_is_a_clear_failure_not_a_panic() {
     let url = format!("http://127.0.0.1:{}/", unused_port());
-
-    let run = run_program(example(PROGRAM, &[&url]), "nothing listens there");
-
-    run.code(1)
-        .stderr(predicates::str::contains(format!(
-            "ureq-get: cannot fetch {url}: "
-        )))
-        .stderr(predicates::str::contains(
-            "is the server running, on that port?",
-        ))
-        .stderr(predicates::str::contains("panicked").not());
+    let failure = format!("ureq-get: cannot fetch {url}: ");
+    assert_no_server_is_a_clear_failure(PROGRAM, &[&url], &failure);
 }
 
 #[test]

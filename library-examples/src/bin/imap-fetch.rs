@@ -5,8 +5,7 @@
 use std::net::TcpStream;
 use std::process::ExitCode;
 
-use library_examples::{Program, TIMEOUT, hint};
-use protocol_tools::cli;
+use library_examples::{Program, TIMEOUT, hint, parse_target};
 use protocol_tools::maildrop::{PASSWORD, USER};
 
 fn main() -> ExitCode {
@@ -18,19 +17,13 @@ fn main() -> ExitCode {
                 \x20 imap-fetch --to 127.0.0.1:1143"
             .into(),
     };
-    let parsed = match program.parse(std::env::args().skip(1).collect(), &["to"], &[]) {
-        Ok(parsed) => parsed,
-        Err(exit) => return exit,
-    };
-    if let Err(exit) = program.no_positional(&parsed) {
-        return exit;
-    }
-    let Some(to) = parsed.option("to") else {
-        return program.usage_error("say where the IMAP server listens: --to HOST:PORT");
-    };
-    let (host, port) = match cli::target(to) {
+    let (to, host, port) = match parse_target(
+        &program,
+        std::env::args().skip(1).collect(),
+        "the IMAP server",
+    ) {
         Ok(target) => target,
-        Err(error) => return program.usage_error(error),
+        Err(exit) => return exit,
     };
     if let Some(exit) = labcli::would(format_args!("fetch mail from {to}")) {
         return exit;

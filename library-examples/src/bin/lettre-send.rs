@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Message, SmtpTransport, Transport};
-use library_examples::{Program, TIMEOUT, hint};
-use protocol_tools::cli;
+use library_examples::{Program, TIMEOUT, hint, parse_target};
 
 /// The name the client gives itself in EHLO, as in the chapter's exchange (lettre would say
 /// `localhost` without its `hostname` feature).
@@ -23,19 +22,13 @@ fn main() -> ExitCode {
                 \x20 lettre-send --to 127.0.0.1:2525"
             .into(),
     };
-    let parsed = match program.parse(std::env::args().skip(1).collect(), &["to"], &[]) {
-        Ok(parsed) => parsed,
-        Err(exit) => return exit,
-    };
-    if let Err(exit) = program.no_positional(&parsed) {
-        return exit;
-    }
-    let Some(to) = parsed.option("to") else {
-        return program.usage_error("say where the mail server listens: --to HOST:PORT");
-    };
-    let (host, port) = match cli::target(to) {
+    let (to, host, port) = match parse_target(
+        &program,
+        std::env::args().skip(1).collect(),
+        "the mail server",
+    ) {
         Ok(target) => target,
-        Err(error) => return program.usage_error(error),
+        Err(exit) => return exit,
     };
     let message = match lunch_invitation() {
         Ok(message) => message,

@@ -90,6 +90,19 @@ pub fn wiretap(server: &ChildServer) -> ChildServer {
     ChildServer::start(command)
 }
 
+/// Runs `program` with `args` naming a port where nothing listens: it must exit 1 with
+/// `failure` (its first words), the hint about the server, and no panic.
+pub fn assert_no_server_is_a_clear_failure(program: &str, args: &[&str], failure: &str) {
+    use predicates::prelude::*;
+    let run = testkit::run_program(example(program, args), "nothing listens there");
+    run.code(1)
+        .stderr(predicates::str::contains(failure))
+        .stderr(predicates::str::contains(
+            "is the server running, on that port?",
+        ))
+        .stderr(predicates::str::contains("panicked").not());
+}
+
 /// One of this package's examples, with `args`.
 pub fn example(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
