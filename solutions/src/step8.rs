@@ -113,7 +113,7 @@ pub fn serve_pool<H>(
 where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
 {
-    // lab:todo Step 8: a pool of `workers` threads fed by an accept loop (docs "Step 8: many clients at once" › "What you write")
+    // lab:todo Step 8: the pool and its accept loop (docs "Step 8: many clients at once" › "What you write")
     let workers = workers.max(1);
     // The line: a channel that holds at most `workers` clients. The workers share its
     // receiving end, one waiting on it at a time.
@@ -139,8 +139,8 @@ where
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             // No file descriptor left, for instance: pause rather than try again at once.
             Err(error) => {
-                eprintln!("cannot accept a client: {error}");
-                thread::sleep(Duration::from_millis(100));
+                eprintln!("accept failed, trying again shortly: {error}");
+                thread::sleep(Duration::from_millis(50));
             }
         }
     }
@@ -168,11 +168,11 @@ fn hand_over(mut stream: TcpStream, line: &mpsc::SyncSender<TcpStream>) {
     if let Err(error) = ready {
         return eprintln!("cannot serve a client: {error}");
     }
-    let started = Instant::now();
+    let arrived = Instant::now();
     loop {
         match line.try_send(stream) {
             Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => return,
-            Err(mpsc::TrySendError::Full(back)) if started.elapsed() < LINE_WAIT => {
+            Err(mpsc::TrySendError::Full(back)) if arrived.elapsed() < LINE_WAIT => {
                 stream = back;
                 // std's channel cannot wait for room with a time limit: look again shortly.
                 thread::sleep(Duration::from_millis(1));
@@ -690,7 +690,7 @@ pub fn response_bad_request() -> Vec<u8> {
         .to_vec()
 }
 
-/// Bonus: the answer when serving failed on the server's side (a program that failed, a file
+/// Given (step 7's bonus): the answer when serving failed on the server's side (a program that failed, a file
 /// that could not be read): `500 Internal Server Error`, with a short text.
 pub fn response_internal_server_error() -> Vec<u8> {
     let body = "Internal Server Error\n";
@@ -706,7 +706,7 @@ pub fn response_internal_server_error() -> Vec<u8> {
     .into_bytes()
 }
 
-/// Bonus: `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
+/// Given (step 7's bonus): `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(when: DateTime<Utc>) -> String {
     when.format("%a, %d %b %Y %H:%M:%S GMT").to_string()

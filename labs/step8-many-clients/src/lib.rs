@@ -116,7 +116,7 @@ where
     H: Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static,
 {
     todo!(
-        "Step 8: a pool of `workers` threads fed by an accept loop (docs \"Step 8: many clients at once\" › \"What you write\")"
+        "Step 8: the pool and its accept loop (docs \"Step 8: many clients at once\" › \"What you write\")"
     )
 }
 
@@ -595,7 +595,7 @@ pub fn response_bad_request() -> Vec<u8> {
         .to_vec()
 }
 
-/// Bonus: the answer when serving failed on the server's side (a program that failed, a file
+/// Given (step 7's bonus): the answer when serving failed on the server's side (a program that failed, a file
 /// that could not be read): `500 Internal Server Error`, with a short text.
 pub fn response_internal_server_error() -> Vec<u8> {
     let body = "Internal Server Error\n";
@@ -611,7 +611,7 @@ pub fn response_internal_server_error() -> Vec<u8> {
     .into_bytes()
 }
 
-/// Bonus: `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
+/// Given (step 7's bonus): `when` as HTTP writes dates (RFC 9110's IMF-fixdate), always in GMT:
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(when: DateTime<Utc>) -> String {
     when.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
