@@ -945,6 +945,13 @@ pub fn run(program: &str, args: Vec<String>) -> ExitCode {
     labcli::pool_server_program(program, args, WORKERS, |listener, webroot, workers| {
         let webroot = webroot.to_path_buf();
         let handle = move |stream| handle_connection(stream, &webroot);
+        // lab:starter
+        //| // TODO(Step 8): serve with `serve_pool`, its `workers` and `shutdown`, instead of the
+        //| // given code (docs "Step 8: many clients at once" › "What you write").
+        //| let _ = (workers, &shutdown);
+        //| labcli::serving::serve_on_threads(listener, handle)
+        // lab:solution
         serve_pool(listener, workers, &shutdown, handle)
+        // lab:end
     })
 }
