@@ -9,7 +9,8 @@
 //! step 7's, unchanged.
 //!
 //! - `serve_pool`, `Shutdown`: the pool, its accept loop, its end (new at this step)
-//! - `serve`, `serve_webroot`: serving the workbook's `webroot/` or any folder, on the pool
+//! - `serve`, `serve_webroot`, `serve_files`: serving the workbook's `webroot/` or any folder,
+//!   on the pool
 //! - `handle_connection`: one client, as in step 7
 //! - `read_request`, `parse_request`, `resolve_uri`, the `response_*` functions: as in step 7
 //! - given: `Shutdown`, and `run`, where Ctrl-C asks for the shutdown (the `signal-hook` crate)
@@ -84,15 +85,27 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 
 /// Serves the files under `webroot` with WORKERS workers, forever.
 pub fn serve_webroot(listener: TcpListener, webroot: &Path) -> io::Result<()> {
+    serve_files(listener, webroot, WORKERS, &Shutdown::new())
+}
+
+/// Serves the files under `webroot` with `workers` workers, until `shutdown` is requested:
+/// what `serve_webroot` and the program (`run`) do.
+pub fn serve_files(
+    listener: TcpListener,
+    webroot: &Path,
+    workers: usize,
+    shutdown: &Shutdown,
+) -> io::Result<()> {
     // Each worker gets its own copy of the folder's path.
     let webroot = webroot.to_path_buf();
     let handle = move |stream| handle_connection(stream, &webroot);
     // lab:starter
     //| // TODO(Step 8): serve with your own pool, `serve_pool`, instead of the given code
     //| // (docs "Step 8: many clients at once" › "What you write").
+    //| let _ = (workers, shutdown);
     //| labcli::serving::serve_on_threads(listener, handle)
     // lab:solution
-    serve_pool(listener, WORKERS, &Shutdown::new(), handle)
+    serve_pool(listener, workers, shutdown, handle)
     // lab:end
 }
 
@@ -943,15 +956,6 @@ pub fn run(program: &str, args: Vec<String>) -> ExitCode {
         }
     }
     labcli::pool_server_program(program, args, WORKERS, |listener, webroot, workers| {
-        let webroot = webroot.to_path_buf();
-        let handle = move |stream| handle_connection(stream, &webroot);
-        // lab:starter
-        //| // TODO(Step 8): serve with `serve_pool`, its `workers` and `shutdown`, instead of the
-        //| // given code (docs "Step 8: many clients at once" › "What you write").
-        //| let _ = (workers, &shutdown);
-        //| labcli::serving::serve_on_threads(listener, handle)
-        // lab:solution
-        serve_pool(listener, workers, &shutdown, handle)
-        // lab:end
+        serve_files(listener, webroot, workers, &shutdown)
     })
 }
