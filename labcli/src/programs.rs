@@ -151,16 +151,9 @@ pub fn webroot_server_program(
         Ok(parsed) => parsed,
         Err(exit) => return exit,
     };
-    let webroot = match parsed.option("webroot") {
-        Some(dir) => PathBuf::from(dir),
-        None => workspace_webroot(),
-    };
-    let webroot = match webroot.canonicalize() {
-        Ok(dir) if dir.is_dir() => dir,
-        _ => {
-            let message = format!("--webroot {}: not a directory", webroot.display());
-            return usage_error(program, &usage, UsageError(message));
-        }
+    let webroot = match webroot_option(program, &usage, &parsed) {
+        Ok(webroot) => webroot,
+        Err(exit) => return exit,
     };
     serve_at(
         program,
@@ -170,6 +163,70 @@ pub fn webroot_server_program(
         "http://",
         |listener| serve(listener, &webroot),
     )
+}
+
+/// `step8 [--host H] [--port P] [--webroot DIR] [--workers N]`: the file server on a pool of N
+/// workers (`default_workers` without the option). `serve` returns once the program's shutdown
+/// (Ctrl-C) has finished; the program then says so and ends with success.
+pub fn pool_server_program(
+    program: &str,
+    args: Vec<String>,
+    default_workers: usize,
+    serve: impl FnOnce(TcpListener, &Path, usize) -> io::Result<()>,
+) -> ExitCode {
+    let usage = format!(
+        "usage: {program} [--host HOST] [--port PORT] [--webroot DIR] [--workers N]\n\
+         Serves the files under DIR (default: the workbook's webroot/) with N worker threads\n\
+         (default {default_workers}), until Ctrl-C. HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
+         (0 picks a free port; the first line printed says which)."
+    );
+    let options = ["host", "port", "webroot", "workers"];
+    let parsed = match parse(program, &usage, args, &options, &[]) {
+        Ok(parsed) => parsed,
+        Err(exit) => return exit,
+    };
+    let webroot = match webroot_option(program, &usage, &parsed) {
+        Ok(webroot) => webroot,
+        Err(exit) => return exit,
+    };
+    let workers = match parsed.option("workers").map(str::parse::<usize>) {
+        None => default_workers,
+        Some(Ok(workers)) if workers > 0 => workers,
+        Some(_) => {
+            let message = "--workers takes a whole number of at least 1".to_string();
+            return usage_error(program, &usage, UsageError(message));
+        }
+    };
+    serve_at(
+        program,
+        &usage,
+        &parsed,
+        WEB_SERVER_PORT,
+        "http://",
+        |listener| {
+            serve(listener, &webroot, workers)?;
+            // Written, not `println!`: the reader may have gone.
+            let mut stdout = io::stdout().lock();
+            let _ = writeln!(stdout, "stopped: every answer under way was sent")
+                .and_then(|()| stdout.flush());
+            Ok(())
+        },
+    )
+}
+
+/// The folder of `--webroot`, or the workbook's `webroot/`; `Err` is the exit of a usage error.
+fn webroot_option(program: &str, usage: &str, parsed: &Args) -> Result<PathBuf, ExitCode> {
+    let webroot = match parsed.option("webroot") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_webroot(),
+    };
+    match webroot.canonicalize() {
+        Ok(dir) if dir.is_dir() => Ok(dir),
+        _ => {
+            let message = format!("--webroot {}: not a directory", webroot.display());
+            Err(usage_error(program, usage, UsageError(message)))
+        }
+    }
 }
 
 /// The workbook's sample site, found from this crate's own location, whatever the current

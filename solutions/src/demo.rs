@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use labcli::{Args, EXIT_FAILURE, EXIT_USAGE};
 
-use crate::{step1, step2, step4, step5, step6, step7};
+use crate::{step1, step2, step4, step5, step6, step7, step8};
 
 /// One step's demo.
 pub struct Demo {
@@ -121,10 +121,22 @@ pub const DEMOS: &[Demo] = &[
             "printf 'GET /images/icons/ HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n' | nc {host} {port}",
         ],
     },
+    Demo {
+        step: 8,
+        title: "Step 8: many clients at once",
+        port: 10000,
+        serve: step8::serve,
+        server: "the file server on a pool of 8 workers of its own",
+        browser: Some("/a_web_page.html"),
+        commands: &[
+            "curl -i http://{host}:{port}/sample.txt",
+            "for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null -w '%{http_code}\\n' http://{host}:{port}/sample.txt & done; wait",
+        ],
+    },
 ];
 
 const USAGE: &str = "usage: solutions demo STEP [--host HOST] [--port PORT]
-Starts the reference of step STEP (1 to 7) on the lesson's port (50000 for steps 1 and 2,
+Starts the reference of step STEP (1 to 8) on the lesson's port (50000 for steps 1 and 2,
 10000 for the others) and prints what to try against it. Step 3 is a client: its demo starts
 the step 7 file server for it to fetch from. Stop it with Ctrl-C.";
 
@@ -145,9 +157,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
     let demo = match parsed.positional.as_slice() {
         [step] => match DEMOS.iter().find(|demo| demo.step.to_string() == *step) {
             Some(demo) => demo,
-            None => return usage_error(format!("there is no step {step:?}: say 1 to 7")),
+            None => return usage_error(format!("there is no step {step:?}: say 1 to 8")),
         },
-        _ => return usage_error("say which step to demo, 1 to 7".into()),
+        _ => return usage_error("say which step to demo, 1 to 8".into()),
     };
     let port = match parsed.port(demo.port) {
         Ok(port) => port,

@@ -16,6 +16,7 @@ pub mod step4;
 pub mod step5;
 pub mod step6;
 pub mod step7;
+pub mod step8;
 
 use std::process::ExitCode;
 
@@ -31,4 +32,5 @@ pub const PROGRAMS: &[(&str, Program)] = &[
     ("step5", step5::run),
     ("step6", step6::run),
     ("step7", step7::run),
+    ("step8", step8::run),
 ];

@@ -20,6 +20,7 @@ pub const POINTS: &[Worth] = &[
     worth(5, 10, 0),
     worth(6, 10, 0),
     worth(7, 20, 5),
+    worth(8, 15, 0),
 ];
 
 /// A row of [`POINTS`]: step `step` is worth `required` points, plus `bonus` bonus points.
