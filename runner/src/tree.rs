@@ -24,7 +24,7 @@ pub fn kill_descendants(pid: u32) {
     let pid = pid.to_string();
     signal("-STOP", std::slice::from_ref(&pid));
     // The program itself is left to its caller, which reaps it.
-    kill_below(pid);
+    kill(&stop_below(pid));
 }
 
 /// Kills every process this one started, and theirs: what a test binary's end leaves behind.
@@ -32,13 +32,16 @@ pub fn kill_descendants(pid: u32) {
 /// running, one `PID COMMAND` line each (finished processes not yet reaped are left out).
 #[cfg(unix)]
 pub fn kill_own_descendants() -> Vec<String> {
-    kill_below(std::process::id().to_string())
+    let tree = stop_below(std::process::id().to_string());
+    let running = running(&tree);
+    kill(&tree);
+    running
 }
 
-/// Kills the processes below `top`, level by level, each level stopped before its children
-/// are looked up; returns those that were running, as [`kill_own_descendants`] does.
+/// Stops the processes below `top`, level by level, each level before its children are looked
+/// up, and returns them all.
 #[cfg(unix)]
-fn kill_below(top: String) -> Vec<String> {
+fn stop_below(top: String) -> Vec<String> {
     let mut tree = Vec::new();
     let mut level = children(&[top]);
     while !level.is_empty() {
@@ -47,17 +50,22 @@ fn kill_below(top: String) -> Vec<String> {
         tree.extend(level);
         level = next;
     }
-    if tree.is_empty() {
-        return Vec::new();
+    tree
+}
+
+#[cfg(unix)]
+fn kill(pids: &[String]) {
+    if !pids.is_empty() {
+        signal("-KILL", pids);
     }
-    let running = running(&tree);
-    signal("-KILL", &tree);
-    running
 }
 
 /// Which of `pids` are alive, not only waiting to be reaped: `PID COMMAND` lines from `ps`.
 #[cfg(unix)]
 fn running(pids: &[String]) -> Vec<String> {
+    if pids.is_empty() {
+        return Vec::new();
+    }
     let listed = Command::new("ps")
         .args(["-o", "stat=,pid=,args=", "-p", &pids.join(",")])
         .stdin(Stdio::null())
