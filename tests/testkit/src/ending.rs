@@ -268,7 +268,13 @@ mod tests {
             .status()
             .unwrap();
         assert_eq!(status.code(), Some(super::ENDED_BY_LAB_CODE), "{status}");
-        let left = still_running(&probe);
+        // A killed process takes a moment to be gone: look again for up to 2 s.
+        let started = std::time::Instant::now();
+        let mut left = still_running(&probe);
+        while !left.is_empty() && started.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(5)); // polling the process table
+            left = still_running(&probe);
+        }
         if !left.is_empty() {
             // Not left behind by this test, whatever its verdict.
             let killing = Command::new("kill")
