@@ -137,12 +137,35 @@ impl Gate {
         }
     }
 
+    /// Step 7's file serving, at once, but for a request for HELD, which waits at the gate
+    /// first (as with `files`).
+    fn files_held(&self) -> impl Fn(TcpStream) -> io::Result<()> + Clone + Send + 'static {
+        let (held, serve) = (self.files(), files());
+        move |stream: TcpStream| {
+            let mut head = [0; 64];
+            let n = stream.peek(&mut head)?;
+            if head[..n].starts_with(format!("GET {HELD} ").as_bytes()) {
+                held(stream)
+            } else {
+                serve(stream)
+            }
+        }
+    }
+
     fn open(&self) {
         let (open, opened) = &*self.open;
         *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
         opened.notify_all();
     }
 }
+
+/// The URI of a request that `Gate::files_held` holds at the gate. Its query is no part of the
+/// file's name: once let through, it gets the sample file.
+const HELD: &str = "/sample.txt?held";
+
+/// The longest line the suite takes for a bounded one, in clients a worker. Any small bound is
+/// right (one client, as many as the workers, twice that); one that a crowd never fills is not.
+const MOST_IN_LINE_A_WORKER: usize = 8;
 
 /// A GET for `/sample.txt`, sent on a new connection; the answer read until the server closes.
 fn get_sample(server: &impl Target, hint: &str) -> Response {
@@ -155,9 +178,18 @@ fn get_sample(server: &impl Target, hint: &str) -> Response {
 
 /// Sends a GET for `/sample.txt` on `stream` and reads until the server closes, within
 /// `patience` in all; the bytes that came, and the error that stopped the reading, if any.
-fn read_answer(mut stream: TcpStream, patience: Duration) -> (Vec<u8>, Option<io::Error>) {
+fn read_answer(stream: TcpStream, patience: Duration) -> (Vec<u8>, Option<io::Error>) {
+    read_answer_to(stream, "/sample.txt", patience)
+}
+
+/// As `read_answer`, for a GET of `uri`.
+fn read_answer_to(
+    mut stream: TcpStream,
+    uri: &str,
+    patience: Duration,
+) -> (Vec<u8>, Option<io::Error>) {
     let started = Instant::now();
-    if let Err(error) = stream.write_all(&http::request("GET", "/sample.txt")) {
+    if let Err(error) = stream.write_all(&http::request("GET", uri)) {
         return (Vec::new(), Some(error));
     }
     let mut received = Vec::new();
@@ -262,37 +294,77 @@ fn two_hundred_clients_at_once_are_all_answered() {
 #[test]
 fn a_full_pool_answers_503_with_retry_after() {
     let (gate, arrivals) = Gate::new();
-    let pool = Pool::start(1, gate.files());
-    // The only worker is held at the gate; then as many clients again as the line holds.
-    let first = connect(&pool);
-    let first = thread::spawn(move || read_answer(first, DEADLINE * 4));
-    let arrived = arrivals.recv_timeout(DEADLINE);
-    let why = pool.why_stopped().unwrap_or_default();
-    assert!(
-        arrived.is_ok(),
-        "serve_pool never called the handler for the first client. {why}\nhint: {HINT}"
-    );
-    let waiting = connect(&pool);
-    let waiting = thread::spawn(move || read_answer(waiting, DEADLINE * 4));
-    let stream = connect(&pool);
-    let (raw, error) = read_answer(stream, LINE_WAIT + DEADLINE);
-    gate.open();
+    let workers = 2;
+    let pool = Pool::start(workers, gate.files_held());
     let hint = "when every worker is busy and the line is full, the accept loop answers \
                 `503 Service Unavailable` itself, with `Retry-After`, rather than let the line \
                 grow without end (a bounded `mpsc::sync_channel`)";
+    // The workers are held at the gate one after another; while one is free, a client is
+    // served at once.
+    let mut held = Vec::new();
+    for busy in 0..workers {
+        if busy > 0 {
+            let (raw, error) = read_answer(connect(&pool), DEADLINE);
+            assert!(
+                raw.starts_with(b"HTTP/1.1 200"),
+                "with {busy} of its {workers} workers busy, a client got {:?} ({}), not \
+                 200 OK.\nhint: a client waits only while every worker is busy, and gets 503 \
+                 only once the line is full too ({HINT} › \"A full pool\")",
+                String::from_utf8_lossy(&raw[..raw.len().min(40)]),
+                error.map_or("it closed".to_string(), |e| e.to_string())
+            );
+        }
+        let stream = connect(&pool);
+        held.push(thread::spawn(move || {
+            read_answer_to(stream, HELD, DEADLINE * 4)
+        }));
+        let arrived = arrivals.recv_timeout(DEADLINE);
+        let why = pool.why_stopped().unwrap_or_default();
+        let which = match busy {
+            0 => "the first client",
+            _ => "a client that came while a worker was free",
+        };
+        assert!(
+            arrived.is_ok(),
+            "serve_pool never called the handler for {which}. {why}\nhint: {HINT}"
+        );
+    }
+    // Every worker is busy. Whatever its length (one client, or as many as the workers, or
+    // twice that), the line is full before this crowd is in it, and the next client gets 503.
+    let crowd = workers * MOST_IN_LINE_A_WORKER + 1;
+    let patience = LINE_WAIT * crowd as u32 + DEADLINE * 4;
+    let (answered, answers) = mpsc::channel();
+    for _ in 0..crowd {
+        let (stream, answered) = (connect(&pool), answered.clone());
+        thread::spawn(move || {
+            let (raw, error) = read_answer(stream, patience);
+            let _ = answered.send((raw, error.map(|e| e.to_string())));
+        });
+    }
+    let first_wait = LINE_WAIT + DEADLINE;
+    let first = answers.recv_timeout(first_wait);
+    gate.open();
+    let Ok((raw, error)) = first else {
+        panic!(
+            "with its {workers} workers busy, none of {crowd} more clients got an answer within \
+             {first_wait:?}: the line took them all, or the accept loop waited for room without \
+             end.\nhint: {hint}; a line of a few clients a worker at most, a wait of LINE_WAIT \
+             at most ({HINT} › \"A full pool\")"
+        );
+    };
     if raw.is_empty() {
         panic!(
-            "with its one worker busy and one client waiting in line, the server left the next \
-             client without an answer ({}).\nhint: {hint} ({HINT} › \"A full pool\")",
-            error.map_or("it closed the connection".to_string(), |e| e.to_string())
+            "with its {workers} workers busy and {crowd} more clients, the server left one \
+             without an answer ({}).\nhint: {hint} ({HINT} › \"A full pool\")",
+            error.unwrap_or_else(|| "it closed the connection".to_string())
         );
     }
     let response = Response::expect(&raw, &format!("{hint} ({HINT} › \"A full pool\")"));
     assert_eq!(
         response.status(),
         503,
-        "a client past a full line got `{}`, not `503 Service Unavailable`.\n\
-         hint: {hint} ({HINT} › \"A full pool\")",
+        "with its {workers} workers busy, the first of {crowd} more clients to be answered got \
+         `{}`, not `503 Service Unavailable`.\nhint: {hint} ({HINT} › \"A full pool\")",
         response.status_line
     );
     let retry = response.header("Retry-After");
@@ -302,12 +374,23 @@ fn a_full_pool_answers_503_with_retry_after() {
          again, such as `Retry-After: 1`.\nhint: a 503 without Retry-After tells the client \
          nothing about when to come back ({HINT} › \"A full pool\")"
     );
-    for (which, client) in [("first", first), ("waiting", waiting)] {
-        let (raw, _) = client.join().expect("a client thread");
+    // Once the workers are free again, the other clients are answered: those being served and
+    // those in the line with 200, those the line had no room for with 503.
+    let held = held
+        .into_iter()
+        .map(|client| (client.join().expect("a client thread").0, "being served"));
+    let waited = (1..crowd).map(|_| {
+        (
+            answers.recv_timeout(patience).unwrap_or_default().0,
+            "that waited",
+        )
+    });
+    for (raw, which) in held.chain(waited) {
+        let refused = which == "that waited" && raw.starts_with(b"HTTP/1.1 503");
         assert!(
-            raw.starts_with(b"HTTP/1.1 200"),
-            "the {which} client, taken before the line was full, got {:?} once the worker was \
-             free again.\nhint: a client in the line is served, not dropped ({HINT})",
+            raw.starts_with(b"HTTP/1.1 200") || refused,
+            "a client {which} got {:?} once the workers were free again.\nhint: a client in \
+             the line is served, not dropped ({HINT})",
             String::from_utf8_lossy(&raw[..raw.len().min(40)])
         );
     }
@@ -430,8 +513,9 @@ fn the_program_runs_no_more_threads_than_its_workers() {
     // Four silent clients: each would hold a thread of its own in a server without a pool.
     let silent: Vec<_> = (0..4).map(|_| connect(&server)).collect();
     // Once this one has its answer (a 200, or a 503 past the full line), the server has
-    // accepted the four before it.
-    let (raw, error) = read_answer(connect(&server), LINE_WAIT * 4 + DEADLINE);
+    // accepted the four before it. In a line of three or more, it waits for two rounds of
+    // silent clients to time out.
+    let (raw, error) = read_answer(connect(&server), READ_TIMEOUT * 2 + DEADLINE);
     let why = server.why_stopped().unwrap_or_default();
     assert!(
         raw.starts_with(b"HTTP/1.1 "),
