@@ -244,6 +244,12 @@ fn a_silent_client_holds_its_worker_no_longer_than_read_timeout() {
     let (raw, error) = read_answer(connect(&pool), patience);
     let why = pool.why_stopped().unwrap_or_default();
     assert!(
+        !raw.starts_with(b"HTTP/1.1 503"),
+        "with one worker and a silent client before it, the next client got 503 rather than a \
+         place in the line.\nhint: while every worker is busy, the line holds at least one \
+         client (`mpsc::sync_channel(0)` holds none) ({HINT} › \"A full pool\")"
+    );
+    assert!(
         raw.starts_with(b"HTTP/1.1 200"),
         "with one worker and a silent client before it, a client got no answer within \
          {patience:?} ({}): the silent client held the worker for good. {why}\n\
