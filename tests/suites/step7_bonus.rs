@@ -1,6 +1,8 @@
 //! Step 7 suite, the bonus: the lesson's "a few steps further"
 //! (docs chapter "Step 7: serving files", section "Bonus").
-//! These tests are opt-in: `cargo test -p step7 -- --ignored` runs them.
+//! These tests are opt-in: `cargo test -p step7 -- --ignored` runs them. Later labs carry them
+//! (in `earlier_steps`), so their ignore reason names no package: `-- --ignored` after the
+//! lab's own `cargo test` runs them there.
 //!
 //! - a browser gets a folder's listing as a page of links, other clients the plain text;
 //! - every answer carries a `Date` header (`http_date`);
@@ -48,7 +50,7 @@ fn assert_status(response: &Response, status_line: &str, hint: &str) {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_a_browser_gets_a_folder_as_a_page_of_links() {
     let server = Server::start(serve);
     let hint = "when the request's Accept header prefers text/html (a browser's does), answer \
@@ -99,7 +101,7 @@ fn links(page: &str, base: &str) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_the_page_of_links_escapes_the_names_it_shows() {
     let site = testkit::TempDir::new("step7-escaped").unwrap_or_else(|e| panic!("{e}"));
     site.write("Tom & Jerry.txt", b"cartoon\n");
@@ -117,7 +119,7 @@ fn bonus_the_page_of_links_escapes_the_names_it_shows() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_a_client_that_prefers_plain_text_gets_the_plain_listing() {
     let server = Server::start(serve);
     let hint = "the `q` of each media range says how much the client wants it (1 if absent, 0: \
@@ -143,7 +145,7 @@ fn bonus_a_client_that_prefers_plain_text_gets_the_plain_listing() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_the_date_is_read_for_each_answer_not_once() {
     let server = Server::start(serve);
     let hint = "read the clock for each answer, `Utc::now()` in handle_connection, not once \
@@ -172,7 +174,7 @@ fn bonus_the_date_is_read_for_each_answer_not_once() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_a_client_that_accepts_anything_still_gets_the_plain_listing() {
     let server = Server::start(serve);
     let hint = "curl sends `Accept: */*`, which does not prefer HTML: it keeps the text/plain \
@@ -192,7 +194,7 @@ fn bonus_a_client_that_accepts_anything_still_gets_the_plain_listing() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_http_date_writes_the_imf_fixdate_of_rfc_9110() {
     let hint = "day name, day of the month on two digits, month name, year, time, then GMT: \
                 chrono's `format` writes it with the right specifiers (`cargo xtask hint 7 --bonus date`)";
@@ -209,7 +211,7 @@ fn bonus_http_date_writes_the_imf_fixdate_of_rfc_9110() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_every_answer_has_a_date_header_with_the_time_it_was_sent() {
     let server = Server::start(serve);
     let hint = "in handle_connection, add `Date: {http_date(Utc::now())}` right after the \
@@ -248,7 +250,7 @@ fn bonus_every_answer_has_a_date_header_with_the_time_it_was_sent() {
 }
 
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_response_internal_server_error_is_a_500_with_a_short_text() {
     let response = Response::expect(&response_internal_server_error(), WELL_FORMED);
     let hint = "the status line is the protocol, the code 500 and its reason phrase; then a \
@@ -276,7 +278,7 @@ fn webroot_with_programs(programs: &[(&str, &str)]) -> testkit::TempDir {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_the_server_runs_make_time_and_sends_its_page_as_html() {
     let server = Server::start(serve);
     let hint = "when the path is an executable file (Unix: a permission bit 0o111 is set), run \
@@ -301,7 +303,7 @@ fn bonus_the_server_runs_make_time_and_sends_its_page_as_html() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_a_program_that_fails_gets_500_and_the_server_goes_on() {
     let script = "#!/bin/sh\necho 'half a page'\nexit 3\n";
     let site = webroot_with_programs(&[("fails", script)]);
@@ -328,7 +330,7 @@ fn bonus_a_program_that_fails_gets_500_and_the_server_goes_on() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bonus: cargo test -p step7 -- --ignored"]
+#[ignore = "bonus: add -- --ignored to your cargo test to run it"]
 fn bonus_a_program_that_never_ends_gets_500_within_two_seconds() {
     // The script starts a child of its own and says which, in `child.pid`.
     let script = "#!/bin/sh\nsleep 30 &\necho $! > child.pid\nwait\n";
