@@ -396,6 +396,7 @@ mod tests {
             "xtask/src/watch/view.rs",
             "webroot/make_time",
             "docs/src/step1-echo.md",
+            "docs/src/homework.md",
             ".ci/run",
             ".github/workflows/grade.yml",
             ".github/workflows/classroom.yml",
@@ -414,6 +415,10 @@ mod tests {
         assert!(!text(&files, "tests/testkit/Cargo.toml").contains("browser"));
         assert!(files["webroot/make_time"].executable);
         assert!(files[".ci/run"].executable);
+        // The homework asks for step 7's lab; its table of points has no later step.
+        let homework = text(&files, "docs/src/homework.md");
+        assert!(homework.contains("| Step 7 | 20 | 5 |") && !homework.contains("| Step 8 |"));
+        assert!(text(&files, "docs/src/SUMMARY.md").contains("](homework.md)"));
         for path in files.keys() {
             for left_out in [
                 "solutions/",
@@ -456,6 +461,9 @@ mod tests {
         assert!(hints.contains("## Step 3\n") && !hints.contains("## Step 4"));
         let readme = text(&files, "README.md");
         assert!(readme.contains("| `step3` |") && !readme.contains("| `step4` |"));
+        // Nothing to hand in yet: the homework asks for step 7's lab.
+        assert!(!files.contains_key("docs/src/homework.md"));
+        assert!(!text(&files, "docs/src/SUMMARY.md").contains("homework"));
     }
 
     #[test]

@@ -6,14 +6,16 @@
 use super::OMITTED_PAGES;
 use crate::steps::STEPS;
 
-/// The homework chapter, which is about the last step's lab: it goes with it.
-const HOMEWORK: &str = "homework.md";
+/// The homework chapter, and the step whose lab it asks students to hand in: it goes with that
+/// lab. An export without it has nothing to hand in; one with later steps gets it too, with its
+/// table of points cut to the exported steps ([`without_later_steps`]).
+const HOMEWORK: (&str, u8) = ("homework.md", 7);
 
 /// The pages the export of steps 1 to `last` leaves out: those for instructors and
-/// maintainers, and the chapters of later steps (with the homework, after the last step).
+/// maintainers, the chapters of later steps, and the homework before its step.
 pub fn omitted(last: u8) -> Vec<String> {
     let later: Vec<_> = STEPS.iter().filter(|s| s.number > last).collect();
-    let homework = (!later.is_empty()).then(|| HOMEWORK.to_string());
+    let homework = (last < HOMEWORK.1).then(|| HOMEWORK.0.to_string());
     let chapters = later.iter().map(|s| format!("{}.md", s.dir));
     OMITTED_PAGES
         .iter()
@@ -117,7 +119,7 @@ pub fn summary(text: &str, omitted: &[String]) -> String {
 
 /// A page of the book as the export of steps 1 to `last` has it, without links to `omitted`.
 pub fn page(text: &str, omitted: &[String], last: u8) -> String {
-    let text = without_protocol_tools(text);
+    let text = without_later_steps(&without_protocol_tools(text), last);
     let mut kept = String::new();
     let mut in_console = false;
     let mut after_demo: Option<&str> = None;
@@ -213,6 +215,30 @@ fn unlinked(line: &str, omitted: &[String]) -> String {
         }
     }
     line
+}
+
+/// `text` without the table rows (`| Step 8 | ...`) and the list items (`- Step 8, ...`, with
+/// the lines indented under it) of steps after `last`.
+fn without_later_steps(text: &str, last: u8) -> String {
+    let later = |line: &str| {
+        let rest = line
+            .strip_prefix("| Step ")
+            .or_else(|| line.strip_prefix("- Step "));
+        let number = rest.map(|rest| rest.split([' ', ',', ':']).next().unwrap_or_default());
+        number
+            .and_then(|n| n.parse::<u8>().ok())
+            .is_some_and(|n| n > last)
+    };
+    let mut kept = String::new();
+    let mut in_later_item = false;
+    for line in text.lines() {
+        in_later_item = later(line) || (in_later_item && line.starts_with("  "));
+        if !in_later_item {
+            kept += line;
+            kept += "\n";
+        }
+    }
+    kept
 }
 
 /// Whether `text` runs one of the protocol tools, which the export leaves out.
@@ -332,6 +358,32 @@ mod tests {
         assert!(
             kept.iter()
                 .all(|page| !page.contains("guide") && page != "bench.md")
+        );
+    }
+
+    #[test]
+    fn the_homework_goes_with_the_lab_it_asks_for_cut_to_the_exported_steps() {
+        let (page, step) = HOMEWORK;
+        let lab = STEPS
+            .iter()
+            .find(|s| s.number == step)
+            .expect("the homework's step");
+        let chapter = std::fs::read_to_string(crate::workspace_root().join("docs/src").join(page));
+        assert!(
+            chapter
+                .unwrap()
+                .contains(&format!("`labs/{}/src/lib.rs`", lab.dir)),
+            "{page} no longer asks for step {step}'s lab: change HOMEWORK"
+        );
+        assert!(omitted(step - 1).contains(&page.to_string()));
+        assert!(!omitted(step).contains(&page.to_string()));
+        let text = "| step | points |\n|---|--:|\n| Step 7 | 20 |\n| Step 8 | 15 |\n\n\
+                    - Step 7, `date`: a header\n  on every answer.\n- Step 8, `x`: more\n  \
+                    of it.\n\nStep 8 in prose stays.\n";
+        assert_eq!(
+            without_later_steps(text, 7),
+            "| step | points |\n|---|--:|\n| Step 7 | 20 |\n\n- Step 7, `date`: a header\n  \
+             on every answer.\n\nStep 8 in prose stays.\n"
         );
     }
 
