@@ -106,11 +106,13 @@ impl TestGrade {
 /// points by its bonus tests (the ignored ones).
 pub fn score(step: &Step, ran: Vec<(String, Ran)>, ignored: &BTreeSet<String>) -> Vec<TestGrade> {
     let carried = format!("{CARRIED_MODULE}::");
+    // A carried test is an earlier step's, its bonus tests too: they are ignored (opt-in) in
+    // this step's lab as they were in theirs, but this step's bonus points are not for them.
     let kind_of = |name: &str| {
-        if ignored.contains(name) {
-            Kind::Bonus
-        } else if name.starts_with(&carried) {
+        if name.starts_with(&carried) {
             Kind::Earlier
+        } else if ignored.contains(name) {
+            Kind::Bonus
         } else {
             Kind::Required
         }
@@ -275,5 +277,37 @@ impl Status {
             Status::DoesNotCompile => "does not compile",
             Status::Tampered => "tampering",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_earlier_step_s_bonus_carried_over_earns_none_of_this_step_s_bonus() {
+        let step = crate::steps::step(8).expect("step 8");
+        let passed = || Ran {
+            outcome: Outcome::Passed,
+            message: String::new(),
+            tampering: Vec::new(),
+        };
+        let carried_bonus = format!("{CARRIED_MODULE}::step7_bonus::bonus_a_date");
+        let ran = vec![
+            ("step8::a_pool".to_string(), passed()),
+            (carried_bonus.clone(), passed()),
+        ];
+        let ignored = BTreeSet::from([carried_bonus.clone()]);
+        let kinds: Vec<(String, Kind)> = score(step, ran, &ignored)
+            .into_iter()
+            .map(|test| (test.name, test.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("step8::a_pool".to_string(), Kind::Required),
+                (carried_bonus, Kind::Earlier)
+            ]
+        );
     }
 }
