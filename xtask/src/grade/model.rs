@@ -103,7 +103,7 @@ impl TestGrade {
 }
 
 /// Each test's kind and points: the step's points are shared by its new tests, its bonus
-/// points by its bonus tests (the ignored ones).
+/// points by its own bonus tests (its ignored ones, not the carried ones).
 pub fn score(step: &Step, ran: Vec<(String, Ran)>, ignored: &BTreeSet<String>) -> Vec<TestGrade> {
     let carried = format!("{CARRIED_MODULE}::");
     // A carried test is an earlier step's, its bonus tests too: they are ignored (opt-in) in
