@@ -174,7 +174,8 @@ pub fn pool_server_program(
     default_workers: usize,
     serve: impl FnOnce(TcpListener, &Path, usize) -> io::Result<()>,
 ) -> ExitCode {
-    let serve = |listener, webroot: &Path, _: Option<&Path>, workers| serve(listener, webroot, workers);
+    let serve =
+        |listener, webroot: &Path, _: Option<&Path>, workers| serve(listener, webroot, workers);
     pool_program(program, args, default_workers, false, serve)
 }
 
@@ -198,7 +199,10 @@ fn pool_program(
     serve: impl FnOnce(TcpListener, &Path, Option<&Path>, usize) -> io::Result<()>,
 ) -> ExitCode {
     let (upload_usage, upload_text) = if uploads {
-        (" [--uploads DIR]", " and stores uploads in\nthe folder of --uploads")
+        (
+            " [--uploads DIR]",
+            " and stores uploads in\nthe folder of --uploads",
+        )
     } else {
         ("", "")
     };
@@ -225,7 +229,10 @@ fn pool_program(
         None => None,
         Some(Some(dir)) => Some(dir),
         Some(None) => {
-            let message = format!("--uploads {}: not a directory", parsed.option("uploads").unwrap_or_default());
+            let message = format!(
+                "--uploads {}: not a directory",
+                parsed.option("uploads").unwrap_or_default()
+            );
             return usage_error(program, &usage, UsageError(message));
         }
     };

@@ -313,7 +313,8 @@ fn read_announced_body(
         Err(error) => return Err(Answer::Made(error.response())),
     };
     // A client that asks first (curl does, for a body over 1 KiB) waits a second for our go.
-    let asks = header_values(head, "Expect").any(|value| value.eq_ignore_ascii_case("100-continue"));
+    let asks =
+        header_values(head, "Expect").any(|value| value.eq_ignore_ascii_case("100-continue"));
     if asks && length > 0 && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
         return Err(Answer::Made(response_bad_request()));
     }
@@ -771,7 +772,9 @@ fn bonus_file_answer(path: &Path, head: &[u8]) -> Option<Result<Answer, ResolveE
         Answer::Made(response) if accepts_gzip(head) => Answer::Made(gzipped(response)),
         large => large,
     });
-    Some(answer.map(|answer| answer.with_header(&format!("Last-Modified: {}", http_date(modified)))))
+    Some(
+        answer.map(|answer| answer.with_header(&format!("Last-Modified: {}", http_date(modified)))),
+    )
 }
 
 // lab:end
@@ -1290,7 +1293,9 @@ fn gzipped(response: Vec<u8>) -> Vec<u8> {
     let (head, body) = response.split_at(end);
     let text = header(head, "Content-Type").is_some_and(|kind| {
         kind.starts_with("text/")
-            || ["json", "javascript", "xml", "svg"].iter().any(|word| kind.contains(word))
+            || ["json", "javascript", "xml", "svg"]
+                .iter()
+                .any(|word| kind.contains(word))
     });
     if !text || body.is_empty() || !head.starts_with(b"HTTP/1.1 200 ") {
         return response;
@@ -1300,7 +1305,9 @@ fn gzipped(response: Vec<u8>) -> Vec<u8> {
         return response;
     };
     // The head again, with the compressed length, and the headers that say what was done.
-    let lines = head[..end - 4].split(|&byte| byte == b'\n').map(|line| line.trim_ascii_end());
+    let lines = head[..end - 4]
+        .split(|&byte| byte == b'\n')
+        .map(|line| line.trim_ascii_end());
     let mut new_head = Vec::with_capacity(head.len() + 64);
     for line in lines {
         if line.to_ascii_lowercase().starts_with(b"content-length:") {
@@ -1537,11 +1544,16 @@ pub fn run(program: &str, args: Vec<String>) -> ExitCode {
             eprintln!("{program}: Ctrl-C will end the server at once: {error}");
         }
     }
-    labcli::upload_server_program(program, args, WORKERS, |listener, webroot, uploads, workers| {
-        let site = Site {
-            webroot: webroot.to_path_buf(),
-            uploads: uploads.map(Path::to_path_buf),
-        };
-        serve_site(listener, &site, workers, &shutdown)
-    })
+    labcli::upload_server_program(
+        program,
+        args,
+        WORKERS,
+        |listener, webroot, uploads, workers| {
+            let site = Site {
+                webroot: webroot.to_path_buf(),
+                uploads: uploads.map(Path::to_path_buf),
+            };
+            serve_site(listener, &site, workers, &shutdown)
+        },
+    )
 }

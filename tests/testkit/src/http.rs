@@ -157,6 +157,17 @@ impl Response {
         Ok(response)
     }
 
+    /// Parses `head`, a response's status line and headers up to its blank line, without its
+    /// body: the body of an answer on a kept connection is read by its length afterwards.
+    pub fn parse_head(head: &[u8]) -> Result<Response, String> {
+        let (status_line, headers, _) = split_head(head)?;
+        Ok(Response {
+            status_line,
+            headers,
+            body: Vec::new(),
+        })
+    }
+
     /// Parses `raw`, failing the test with the bytes made visible and `hint` if it is not a
     /// well-formed response.
     #[track_caller]

@@ -1,0 +1,15 @@
+// Written by `cargo xtask sync-labs`: runs the suites that hold at Step 9: persistent connections and request bodies (tests/suites).
+use ::step9::*;
+
+/// The program under test, for the suites' command-line tests.
+fn program() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_step9"))
+}
+
+/// New at this step: these tests fail until you write the step.
+#[path = "../../../tests/suites/step9.rs"]
+mod step9;
+
+/// New at this step: these tests fail until you write the step.
+#[path = "../../../tests/suites/step9_bonus.rs"]
+mod step9_bonus;
