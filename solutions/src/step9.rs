@@ -173,13 +173,14 @@ where
         pool.push(worker);
     }
     // A blocking `accept` would not look at `shutdown` until the next client came: a listener
-    // that does not block returns at once, and the loop looks again shortly.
+    // that does not block returns at once, and the loop looks again in a millisecond (a new
+    // client waits that long at most; a thousand looks a second cost next to nothing).
     listener.set_nonblocking(true)?;
     while !shutdown.is_requested() {
         match listener.accept() {
             Ok((stream, _)) => hand_over(stream, &line),
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                thread::sleep(Duration::from_millis(10));
+                thread::sleep(Duration::from_millis(1));
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             // No file descriptor left, for instance: pause rather than try again at once.
@@ -634,7 +635,7 @@ enum Answer {
 
 /// A file up to this size goes out with its head in one write, read into memory first: one
 /// packet rather than two for a small page, and a body that the bonus can compress.
-const SMALL_FILE: u64 = 64 * 1024;
+const SMALL_FILE: u64 = 1024 * 1024;
 
 impl Answer {
     /// The answer with `Connection: close`: the server closes the connection after it.
@@ -749,6 +750,9 @@ fn file_answer(path: &Path) -> Result<Answer, ResolveError> {
     if length > SMALL_FILE {
         return Ok(Answer::File { head, file, length });
     }
+    // Room for the whole file at once: `read_to_end` then reads it in one call, not in
+    // ever larger pieces.
+    head.reserve_exact(length as usize);
     let sent = (&mut file).take(length).read_to_end(&mut head)? as u64;
     if sent < length {
         return Err(ResolveError::Failed(file_shrank(sent, length)));
