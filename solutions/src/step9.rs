@@ -1266,7 +1266,8 @@ fn not_modified_since(head: &[u8], modified: DateTime<Utc>) -> bool {
 /// (or `*`) with a quality above 0.
 fn accepts_gzip(head: &[u8]) -> bool {
     let accepted = header_values(head, "Accept-Encoding").flat_map(|value| value.split(','));
-    let mut gzip = None;
+    // gzip's own quality if it is named, else that of `*`, "any other".
+    let (mut gzip, mut any) = (None, None);
     for coding in accepted {
         let mut parts = coding.split(';');
         let name = parts.next().unwrap_or_default().trim();
@@ -1276,10 +1277,11 @@ fn accepts_gzip(head: &[u8]) -> bool {
             .unwrap_or(1.0);
         if name.eq_ignore_ascii_case("gzip") {
             gzip = Some(q);
-        } else if name == "*" && gzip.is_none() {
-            gzip = Some(q);
+        } else if name == "*" {
+            any = Some(q);
         }
     }
+    let gzip = gzip.or(any);
     gzip.is_some_and(|q| q > 0.0)
 }
 

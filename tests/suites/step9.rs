@@ -354,6 +354,9 @@ fn a_shutdown_ends_a_kept_connection_after_its_next_answer() {
     );
 }
 
+/// What `body_length` says of a head.
+type Length = Result<Option<u64>, BodyError>;
+
 #[test]
 fn body_length_reads_content_length() {
     let head = |headers: &str| {
@@ -361,7 +364,7 @@ fn body_length_reads_content_length() {
     };
     let too_large = format!("Content-Length: {}\r\n", MAX_BODY + 1);
     let largest = format!("Content-Length: {MAX_BODY}\r\n");
-    let cases: Vec<(Vec<u8>, Result<Option<u64>, BodyError>)> = vec![
+    let cases: Vec<(Vec<u8>, Length)> = vec![
         (head("Content-Length: 5\r\n"), Ok(Some(5))),
         (head("content-length:  0 \r\n"), Ok(Some(0))),
         (head(""), Ok(None)),
