@@ -199,17 +199,15 @@ fn pool_program(
     serve: impl FnOnce(TcpListener, &Path, Option<&Path>, usize) -> io::Result<()>,
 ) -> ExitCode {
     let (upload_usage, upload_text) = if uploads {
-        (
-            " [--uploads DIR]",
-            " and stores uploads in\nthe folder of --uploads",
-        )
+        let text = "With --uploads, POST /uploads/NAME stores a file in the folder UPLOADS.\n";
+        (" [--uploads UPLOADS]", text)
     } else {
         ("", "")
     };
     let usage = format!(
         "usage: {program} [--host HOST] [--port PORT] [--webroot DIR] [--workers N]{upload_usage}\n\
          Serves the files under DIR (default: the workbook's webroot/) with N worker threads\n\
-         (default {default_workers}){upload_text}, until Ctrl-C. HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
+         (default {default_workers}), until Ctrl-C. {upload_text}HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
          (0 picks a free port; the first line printed says which)."
     );
     let options: &[&str] = if uploads {

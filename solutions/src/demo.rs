@@ -137,7 +137,7 @@ pub const DEMOS: &[Demo] = &[
     },
     Demo {
         step: 9,
-        title: "Step 9: persistent connections and request bodies",
+        title: "Step 9: keep-alive and request bodies",
         port: 10000,
         serve: serve_with_uploads,
         server: "the file server on a pool of 8 workers, keeping connections open, and storing \

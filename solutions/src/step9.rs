@@ -1,4 +1,4 @@
-//! Step 9: persistent connections and request bodies.
+//! Step 9: keep-alive and request bodies.
 //!
 //! Up to step 8 the server closed the connection after every answer, and said so with
 //! `Connection: close`. HTTP/1.1's default is the other way round: a connection stays open for
@@ -18,7 +18,7 @@
 //!   `Connection: close`: the server adds it to the answer after which it closes
 //! - bonus: `HEAD`, `Last-Modified` and `304 Not Modified`, `gzip` (the `flate2` crate)
 //!
-//! Docs chapter: "Step 9: persistent connections and request bodies".
+//! Docs chapter: "Step 9: keep-alive and request bodies".
 
 use std::fmt;
 use std::fs;
@@ -266,7 +266,7 @@ fn work(waiting: &Mutex<mpsc::Receiver<TcpStream>>, handle: &impl Fn(TcpStream) 
 pub fn serve_connection(stream: TcpStream, site: &Site, shutdown: &Shutdown) -> io::Result<()> {
     // lab:starter
     //| // TODO(Step 9): answer request after request on this connection, and read their bodies
-    //| // (docs "Step 9: persistent connections and request bodies" › "What you write").
+    //| // (docs "Step 9: keep-alive and request bodies" › "What you write").
     //| // Until then, it answers one request and closes, as in step 8.
     //| let _ = shutdown;
     //| let mut stream = stream;
@@ -286,6 +286,11 @@ pub fn serve_connection(stream: TcpStream, site: &Site, shutdown: &Shutdown) -> 
         };
         match reply {
             Ok(answer) if keeps_alive(&head) && !shutdown.is_requested() => {
+                // An HTTP/1.0 client keeps the connection only if the answer says so too.
+                let answer = match request_line(&head) {
+                    Ok((_, _, "HTTP/1.0")) => answer.with_header("Connection: keep-alive"),
+                    _ => answer,
+                };
                 answer.send(&mut &stream, Utc::now())?;
             }
             // A refused request may have left bytes on the way that are neither a body nor a
@@ -313,9 +318,11 @@ fn read_announced_body(
         Ok(None) => return Ok(None),
         Err(error) => return Err(Answer::Made(error.response())),
     };
-    // A client that asks first (curl does, for a body over 1 KiB) waits a second for our go.
-    let asks =
-        header_values(head, "Expect").any(|value| value.eq_ignore_ascii_case("100-continue"));
+    // A client that asks before it sends its body (curl does, for a large one) waits a second
+    // for our go. HTTP/1.0 has no such answer.
+    let http_1_1 = matches!(request_line(head), Ok((_, _, protocol)) if protocol != "HTTP/1.0");
+    let asks = http_1_1
+        && header_values(head, "Expect").any(|value| value.eq_ignore_ascii_case("100-continue"));
     if asks && length > 0 && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
         return Err(Answer::Made(response_bad_request()));
     }
@@ -355,7 +362,7 @@ impl<'s> Incoming<'s> {
     /// client has closed it, or sent nothing for IDLE_TIMEOUT. A head that stops half-way,
     /// grows past MAX_REQUEST_HEAD or takes longer than HEAD_DEADLINE is an error.
     pub fn next_head(&mut self) -> io::Result<Option<Vec<u8>>> {
-        // lab:todo Step 9: the next request's head (docs "Step 9: persistent connections and request bodies" › "One connection, many requests")
+        // lab:todo Step 9: the next request's head (docs "Step 9: keep-alive and request bodies" › "Many requests")
         self.deadline = None;
         loop {
             if let Some(end) = head_end(&self.unread) {
@@ -364,7 +371,7 @@ impl<'s> Incoming<'s> {
             if self.unread.len() as u64 > MAX_REQUEST_HEAD {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    "the request head is over 8 KiB",
+                    "the request head is longer than MAX_REQUEST_HEAD",
                 ));
             }
             // Between two requests the client may think, up to IDLE_TIMEOUT; once it has
@@ -397,7 +404,7 @@ impl<'s> Incoming<'s> {
     /// The body that follows the head just read: the next `length` bytes, exactly. Fails if
     /// the client stops sending before them, or takes longer than BODY_DEADLINE.
     pub fn read_body(&mut self, length: u64) -> io::Result<Vec<u8>> {
-        // lab:todo Step 9: a body of `length` bytes (docs "Step 9: persistent connections and request bodies" › "Reading a body")
+        // lab:todo Step 9: a body of `length` bytes (docs "Step 9: keep-alive and request bodies" › "Reading a body")
         let length = usize::try_from(length).map_err(|_| io::ErrorKind::OutOfMemory)?;
         let deadline = Instant::now() + BODY_DEADLINE;
         while self.unread.len() < length {
@@ -461,7 +468,7 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
 /// does not, unless one has the option `keep-alive`. Options are a comma-separated list, in any
 /// case (`Keep-Alive, Close`), and there may be several `Connection` headers.
 pub fn keeps_alive(head: &[u8]) -> bool {
-    // lab:todo Step 9: does the connection stay open? (docs "Step 9: persistent connections and request bodies" › "Who closes")
+    // lab:todo Step 9: does the connection stay open? (docs "Step 9: keep-alive and request bodies" › "Who closes")
     let options: Vec<&str> = header_values(head, "Connection")
         .flat_map(|value| value.split(','))
         .map(str::trim)
@@ -516,7 +523,7 @@ impl BodyError {
 /// announces no body. The length is digits only (`+5` and `5 bytes` are not lengths); several
 /// `Content-Length` headers, or a list of lengths in one, must all agree.
 pub fn body_length(head: &[u8]) -> Result<Option<u64>, BodyError> {
-    // lab:todo Step 9: the length of the body (docs "Step 9: persistent connections and request bodies" › "Reading a body")
+    // lab:todo Step 9: the length of the body (docs "Step 9: keep-alive and request bodies" › "Reading a body")
     if header_values(head, "Transfer-Encoding").next().is_some() {
         return Err(BodyError::NotLengthed);
     }
@@ -567,7 +574,9 @@ fn answer_request(head: &[u8], body: Option<&[u8]>, site: &Site) -> Result<Answe
         // lab:end
         ("POST", Some((uploads, name))) => match body {
             Some(body) => Ok(Answer::Made(upload(uploads, &name, body))),
-            // Without a length, the body runs to the end of the connection: it ends here.
+            // A request without a length has no body (RFC 9112 § 6.3): an upload without one
+            // comes from a client that frames its body some other way, whose bytes would be
+            // read as the next request. The connection ends here.
             None => Err(Answer::Made(response_length_required())),
         },
         _ => Ok(Answer::Made(response_method_not_allowed())),
@@ -603,7 +612,7 @@ fn upload(uploads: &Path, name: &str, body: &[u8]) -> Vec<u8> {
 /// if there is one by that name: an upload never replaces another's file. A body that cannot
 /// be written whole leaves no file.
 pub fn store_upload(uploads: &Path, name: &str, body: &[u8]) -> io::Result<()> {
-    // lab:todo Step 9: store the body (docs "Step 9: persistent connections and request bodies" › "Uploads")
+    // lab:todo Step 9: store the body (docs "Step 9: keep-alive and request bodies" › "Uploads")
     let path = uploads.join(name);
     // `create_new` checks and creates in one step: two uploads of one name at once cannot
     // both succeed, and a symlink of that name is not followed.
@@ -1160,7 +1169,7 @@ pub fn response_bad_request() -> Vec<u8> {
 /// The answer to an upload stored as `location` (`/uploads/notes.txt`): `201 Created`, with
 /// the `Location` header that says where the client finds it now. It has no body.
 pub fn response_created(location: &str) -> Vec<u8> {
-    // lab:todo Step 9: the bytes of the 201 answer (docs "Step 9: persistent connections and request bodies" › "Uploads")
+    // lab:todo Step 9: the bytes of a 201 (docs "Step 9: keep-alive and request bodies" › "Uploads")
     format!(
         "HTTP/1.1 201 Created\r\n\
          Location: {location}\r\n\
@@ -1173,7 +1182,7 @@ pub fn response_created(location: &str) -> Vec<u8> {
 
 /// The answer to an upload whose name is taken: `409 Conflict`, with no body.
 pub fn response_conflict() -> Vec<u8> {
-    // lab:todo Step 9: the bytes of the 409 answer (docs "Step 9: persistent connections and request bodies" › "Uploads")
+    // lab:todo Step 9: the bytes of a 409 (docs "Step 9: keep-alive and request bodies" › "Uploads")
     b"HTTP/1.1 409 Conflict\r\n\
       Content-Length: 0\r\n\
       \r\n"
@@ -1184,7 +1193,7 @@ pub fn response_conflict() -> Vec<u8> {
 /// The answer to an upload whose head says nothing of its length: `411 Length Required`,
 /// with no body.
 pub fn response_length_required() -> Vec<u8> {
-    // lab:todo Step 9: the bytes of the 411 answer (docs "Step 9: persistent connections and request bodies" › "Reading a body")
+    // lab:todo Step 9: the bytes of a 411 (docs "Step 9: keep-alive and request bodies" › "Reading a body")
     b"HTTP/1.1 411 Length Required\r\n\
       Content-Length: 0\r\n\
       \r\n"
@@ -1194,7 +1203,7 @@ pub fn response_length_required() -> Vec<u8> {
 
 /// The answer to a body longer than MAX_BODY: `413 Content Too Large`, with no body.
 pub fn response_content_too_large() -> Vec<u8> {
-    // lab:todo Step 9: the bytes of the 413 answer (docs "Step 9: persistent connections and request bodies" › "Reading a body")
+    // lab:todo Step 9: the bytes of a 413 (docs "Step 9: keep-alive and request bodies" › "Reading a body")
     b"HTTP/1.1 413 Content Too Large\r\n\
       Content-Length: 0\r\n\
       \r\n"

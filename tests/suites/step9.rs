@@ -2,7 +2,7 @@
 //! connection that stays open, pipelined requests answered in order, `Connection: close` from
 //! the client (or HTTP/1.0) honoured, an idle connection closed after IDLE_TIMEOUT; and request
 //! bodies read by their length: uploads stored with `201 Created`, refused with 409, 411, 413,
-//! 400 or 404 as the case is (docs chapter "Step 9: persistent connections and request bodies").
+//! 400 or 404 as the case is (docs chapter "Step 9: keep-alive and request bodies").
 //!
 //! The host brings the lab's `serve_site`, `serve_connection`, `Site`, `Shutdown`, `Incoming`,
 //! `keeps_alive`, `body_length`, `BodyError`, `store_upload`, the new `response_*` functions,
@@ -19,7 +19,7 @@ use testkit::http::Response;
 use testkit::kept::KeptConnection;
 use testkit::{DEADLINE, Server, Target, TempDir, assert_bytes_eq};
 
-const HINT: &str = "docs chapter \"Step 9: persistent connections and request bodies\"";
+const HINT: &str = "docs chapter \"Step 9: keep-alive and request bodies\"";
 
 /// A request for `target` that leaves the connection open, as a browser's does.
 fn get(target: &str) -> Vec<u8> {
@@ -189,7 +189,7 @@ fn pipelined_requests_are_answered_in_order() {
     .concat();
     connection.send(&three);
     let hint = "the bytes read past a request's blank line are the start of the next request: \
-                keep them for it (› \"One connection, many requests\")";
+                keep them for it (› \"Many requests\")";
     let first = connection.response("the answer to the first of three requests sent at once");
     assert_status(&first, 200, "the first of three pipelined requests", hint);
     assert_bytes_eq(
@@ -332,7 +332,7 @@ fn an_idle_connection_is_closed_after_idle_timeout() {
     let closed = connection.closed_within(IDLE_TIMEOUT + DEADLINE);
     let hint = format!(
         "between two requests, wait at most IDLE_TIMEOUT ({IDLE_TIMEOUT:?}) for the next, \
-         then close ({HINT} › \"One connection, many requests\")"
+         then close ({HINT} › \"Many requests\")"
     );
     match closed {
         None => panic!(
@@ -472,7 +472,7 @@ fn incoming_hands_out_heads_and_bodies_one_at_a_time() {
         .expect("send");
     drop(client);
     let hint = format!(
-        "keep the bytes read past what was asked for, for the next call ({HINT} › \"One connection, many requests\")"
+        "keep the bytes read past what was asked for, for the next call ({HINT} › \"Many requests\")"
     );
     let read = testkit::within("Incoming's next_head and read_body", &hint, move || {
         let mut incoming = Incoming::new(&server);
@@ -539,7 +539,7 @@ fn incoming_refuses_a_head_past_max_request_head_at_once() {
     let most = labcli::serving::MAX_REQUEST_HEAD;
     let hint = format!(
         "once a head is past MAX_REQUEST_HEAD ({most} bytes) without its blank line, stop: it \
-         is too long, an error, whatever comes next ({HINT} › \"One connection, many requests\")"
+         is too long, an error, whatever comes next ({HINT} › \"Many requests\")"
     );
     let (head, took) = testkit::within("Incoming's next_head", &hint, move || {
         let started = Instant::now();
@@ -1010,7 +1010,7 @@ fn the_program_stores_uploads_in_the_folder_of_uploads() {
     assert_eq!(
         created.status(),
         201,
-        "the program answered an upload with {:?}. {why}\nhint: `--uploads DIR` is the site's uploads folder ({HINT} › \"Trying it\")",
+        "the program answered an upload with {:?}. {why}\nhint: `--uploads DIR` is the site's uploads folder ({HINT} › \"Run it\")",
         created.status_line
     );
     let stored = fs::read(uploads.path().join("from-the-program.txt")).unwrap_or_default();
@@ -1044,7 +1044,7 @@ fn quiet_kept_connections_free_their_workers_after_idle_timeout() {
         &answer,
         200,
         "a new client after four quiet ones",
-        "close quiet connections after IDLE_TIMEOUT (› \"One connection, many requests\")",
+        "close quiet connections after IDLE_TIMEOUT (› \"Many requests\")",
     );
     drop(quiet);
 }

@@ -1,6 +1,6 @@
 //! Step 9 bonus suite: `HEAD` answered with GET's head and no body, `Last-Modified` and
 //! `304 Not Modified` for a client whose copy is up to date, and text compressed with gzip for
-//! a client that takes it (docs chapter "Step 9: persistent connections and request bodies").
+//! a client that takes it (docs chapter "Step 9: keep-alive and request bodies").
 //!
 //! The host brings the lab's `serve_webroot` into scope; the lab depends on `flate2`, which
 //! the tests use to uncompress.
@@ -10,7 +10,7 @@ use std::io::Read;
 use testkit::Server;
 use testkit::kept::KeptConnection;
 
-const HINT: &str = "docs chapter \"Step 9: persistent connections and request bodies\" › \"Bonus\"";
+const HINT: &str = "docs chapter \"Step 9: keep-alive and request bodies\" › \"Bonus\"";
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(labcli::workspace_webroot().join(name)).expect("read a file of the sample site")

@@ -29,7 +29,7 @@ pub const STEPS: &[Step] = &[
     lab(6, "step6-method-not-allowed", "Step 6: 405 Method Not Allowed", &[]),
     lab(7, "step7-serve-files", "Step 7: serving files", &["mime_guess", "chrono"]),
     lab(8, "step8-many-clients", "Step 8: many clients at once", &["mime_guess", "chrono", "signal-hook"]),
-    lab(9, "step9-keep-alive", "Step 9: persistent connections and request bodies", &["mime_guess", "chrono", "signal-hook", "flate2"]),
+    lab(9, "step9-keep-alive", "Step 9: keep-alive and request bodies", &["mime_guess", "chrono", "signal-hook", "flate2"]),
 ];
 
 // The web server suites are split by how long their tests hold: what every web server does

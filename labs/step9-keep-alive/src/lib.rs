@@ -1,6 +1,6 @@
-// Your starting point for Step 9: persistent connections and request bodies, written by `cargo xtask sync-labs` from solutions/src/step9.rs.
+// Your starting point for Step 9: keep-alive and request bodies, written by `cargo xtask sync-labs` from solutions/src/step9.rs.
 // This file is yours: edit it until `cargo test -p step9` passes.
-//! Step 9: persistent connections and request bodies.
+//! Step 9: keep-alive and request bodies.
 //!
 //! Up to step 8 the server closed the connection after every answer, and said so with
 //! `Connection: close`. HTTP/1.1's default is the other way round: a connection stays open for
@@ -20,7 +20,7 @@
 //!   `Connection: close`: the server adds it to the answer after which it closes
 //! - bonus: `HEAD`, `Last-Modified` and `304 Not Modified`, `gzip` (the `flate2` crate)
 //!
-//! Docs chapter: "Step 9: persistent connections and request bodies".
+//! Docs chapter: "Step 9: keep-alive and request bodies".
 
 // The stubs below do not use their parameters and imports yet; delete these
 // two lines once you have written them, to see the compiler's warnings again.
@@ -179,13 +179,14 @@ where
         pool.push(worker);
     }
     // A blocking `accept` would not look at `shutdown` until the next client came: a listener
-    // that does not block returns at once, and the loop looks again shortly.
+    // that does not block returns at once, and the loop looks again in a millisecond (a new
+    // client waits that long at most; a thousand looks a second cost next to nothing).
     listener.set_nonblocking(true)?;
     while !shutdown.is_requested() {
         match listener.accept() {
             Ok((stream, _)) => hand_over(stream, &line),
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                thread::sleep(Duration::from_millis(10));
+                thread::sleep(Duration::from_millis(1));
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             // No file descriptor left, for instance: pause rather than try again at once.
@@ -270,7 +271,7 @@ fn work(waiting: &Mutex<mpsc::Receiver<TcpStream>>, handle: &impl Fn(TcpStream) 
 /// `Connection: close`; every answer says where it ends, with `Content-Length`.
 pub fn serve_connection(stream: TcpStream, site: &Site, shutdown: &Shutdown) -> io::Result<()> {
     // TODO(Step 9): answer request after request on this connection, and read their bodies
-    // (docs "Step 9: persistent connections and request bodies" › "What you write").
+    // (docs "Step 9: keep-alive and request bodies" › "What you write").
     // Until then, it answers one request and closes, as in step 8.
     let _ = shutdown;
     let mut stream = stream;
@@ -309,7 +310,7 @@ impl<'s> Incoming<'s> {
     /// grows past MAX_REQUEST_HEAD or takes longer than HEAD_DEADLINE is an error.
     pub fn next_head(&mut self) -> io::Result<Option<Vec<u8>>> {
         todo!(
-            "Step 9: the next request's head (docs \"Step 9: persistent connections and request bodies\" › \"One connection, many requests\")"
+            "Step 9: the next request's head (docs \"Step 9: keep-alive and request bodies\" › \"Many requests\")"
         )
     }
 
@@ -317,7 +318,7 @@ impl<'s> Incoming<'s> {
     /// the client stops sending before them, or takes longer than BODY_DEADLINE.
     pub fn read_body(&mut self, length: u64) -> io::Result<Vec<u8>> {
         todo!(
-            "Step 9: a body of `length` bytes (docs \"Step 9: persistent connections and request bodies\" › \"Reading a body\")"
+            "Step 9: a body of `length` bytes (docs \"Step 9: keep-alive and request bodies\" › \"Reading a body\")"
         )
     }
 
@@ -370,7 +371,7 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
 /// case (`Keep-Alive, Close`), and there may be several `Connection` headers.
 pub fn keeps_alive(head: &[u8]) -> bool {
     todo!(
-        "Step 9: does the connection stay open? (docs \"Step 9: persistent connections and request bodies\" › \"Who closes\")"
+        "Step 9: does the connection stay open? (docs \"Step 9: keep-alive and request bodies\" › \"Who closes\")"
     )
 }
 
@@ -414,7 +415,7 @@ impl BodyError {
 /// `Content-Length` headers, or a list of lengths in one, must all agree.
 pub fn body_length(head: &[u8]) -> Result<Option<u64>, BodyError> {
     todo!(
-        "Step 9: the length of the body (docs \"Step 9: persistent connections and request bodies\" › \"Reading a body\")"
+        "Step 9: the length of the body (docs \"Step 9: keep-alive and request bodies\" › \"Reading a body\")"
     )
 }
 
@@ -434,7 +435,9 @@ fn answer_request(head: &[u8], body: Option<&[u8]>, site: &Site) -> Result<Answe
         ("GET", _) => Ok(answer_get(uri, head, site)),
         ("POST", Some((uploads, name))) => match body {
             Some(body) => Ok(Answer::Made(upload(uploads, &name, body))),
-            // Without a length, the body runs to the end of the connection: it ends here.
+            // A request without a length has no body (RFC 9112 § 6.3): an upload without one
+            // comes from a client that frames its body some other way, whose bytes would be
+            // read as the next request. The connection ends here.
             None => Err(Answer::Made(response_length_required())),
         },
         _ => Ok(Answer::Made(response_method_not_allowed())),
@@ -470,9 +473,7 @@ fn upload(uploads: &Path, name: &str, body: &[u8]) -> Vec<u8> {
 /// if there is one by that name: an upload never replaces another's file. A body that cannot
 /// be written whole leaves no file.
 pub fn store_upload(uploads: &Path, name: &str, body: &[u8]) -> io::Result<()> {
-    todo!(
-        "Step 9: store the body (docs \"Step 9: persistent connections and request bodies\" › \"Uploads\")"
-    )
+    todo!("Step 9: store the body (docs \"Step 9: keep-alive and request bodies\" › \"Uploads\")")
 }
 
 /// What the server sends for a request: an answer made in memory, or the head of a file's
@@ -490,7 +491,7 @@ enum Answer {
 
 /// A file up to this size goes out with its head in one write, read into memory first: one
 /// packet rather than two for a small page, and a body that the bonus can compress.
-const SMALL_FILE: u64 = 64 * 1024;
+const SMALL_FILE: u64 = 1024 * 1024;
 
 impl Answer {
     /// The answer with `Connection: close`: the server closes the connection after it.
@@ -587,6 +588,9 @@ fn file_answer(path: &Path) -> Result<Answer, ResolveError> {
     if length > SMALL_FILE {
         return Ok(Answer::File { head, file, length });
     }
+    // Room for the whole file at once: `read_to_end` then reads it in one call, not in
+    // ever larger pieces.
+    head.reserve_exact(length as usize);
     let sent = (&mut file).take(length).read_to_end(&mut head)? as u64;
     if sent < length {
         return Err(ResolveError::Failed(file_shrank(sent, length)));
@@ -973,14 +977,14 @@ pub fn response_bad_request() -> Vec<u8> {
 /// the `Location` header that says where the client finds it now. It has no body.
 pub fn response_created(location: &str) -> Vec<u8> {
     todo!(
-        "Step 9: the bytes of the 201 answer (docs \"Step 9: persistent connections and request bodies\" › \"Uploads\")"
+        "Step 9: the bytes of a 201 (docs \"Step 9: keep-alive and request bodies\" › \"Uploads\")"
     )
 }
 
 /// The answer to an upload whose name is taken: `409 Conflict`, with no body.
 pub fn response_conflict() -> Vec<u8> {
     todo!(
-        "Step 9: the bytes of the 409 answer (docs \"Step 9: persistent connections and request bodies\" › \"Uploads\")"
+        "Step 9: the bytes of a 409 (docs \"Step 9: keep-alive and request bodies\" › \"Uploads\")"
     )
 }
 
@@ -988,14 +992,14 @@ pub fn response_conflict() -> Vec<u8> {
 /// with no body.
 pub fn response_length_required() -> Vec<u8> {
     todo!(
-        "Step 9: the bytes of the 411 answer (docs \"Step 9: persistent connections and request bodies\" › \"Reading a body\")"
+        "Step 9: the bytes of a 411 (docs \"Step 9: keep-alive and request bodies\" › \"Reading a body\")"
     )
 }
 
 /// The answer to a body longer than MAX_BODY: `413 Content Too Large`, with no body.
 pub fn response_content_too_large() -> Vec<u8> {
     todo!(
-        "Step 9: the bytes of the 413 answer (docs \"Step 9: persistent connections and request bodies\" › \"Reading a body\")"
+        "Step 9: the bytes of a 413 (docs \"Step 9: keep-alive and request bodies\" › \"Reading a body\")"
     )
 }
 

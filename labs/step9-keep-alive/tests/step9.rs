@@ -1,4 +1,4 @@
-// Written by `cargo xtask sync-labs`: runs the suites that hold at Step 9: persistent connections and request bodies (tests/suites).
+// Written by `cargo xtask sync-labs`: runs the suites that hold at Step 9: keep-alive and request bodies (tests/suites).
 use ::step9::*;
 
 /// The program under test, for the suites' command-line tests.

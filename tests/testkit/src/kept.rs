@@ -105,7 +105,7 @@ impl KeptConnection {
             ),
         };
         let started = Instant::now();
-        while self.unread.len() < length {
+        while length > self.unread.len() {
             if self.fill(started) == 0 {
                 panic!(
                     "the server closed the connection after {} of the {length} bytes of the \
@@ -131,12 +131,12 @@ impl KeptConnection {
             }
             if self.fill(started) == 0 {
                 let got = if self.unread.is_empty() {
-                    "before it".to_string()
+                    "instead of sending".to_string()
                 } else {
-                    format!("after only:\n{}\n", visible(&self.unread))
+                    format!("after only:\n{}\nof", visible(&self.unread))
                 };
                 panic!(
-                    "the server closed the connection {got} sending {what}.\nhint: keep the \
+                    "the server closed the connection {got} {what}.\nhint: keep the \
                      connection open after an answer, for the client's next request ({})",
                     self.hint
                 );
