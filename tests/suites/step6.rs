@@ -132,9 +132,9 @@ fn the_server_answers_a_malformed_request_line_with_400() {
     let hint = "answer a request whose first line is not `METHOD URI PROTOCOL` with \
                 response_bad_request()";
     for request in [
-        &b"HELLO\r\n\r\n"[..],
-        b"GET /\r\n\r\n",
-        b"GET / HTTP/1.1 now\r\n\r\n",
+        &b"HELLO\r\nConnection: close\r\n\r\n"[..],
+        b"GET /\r\nConnection: close\r\n\r\n",
+        b"GET / HTTP/1.1 now\r\nConnection: close\r\n\r\n",
     ] {
         let response = answer(&server, request, hint);
         assert_status(&response, "HTTP/1.1 400 Bad Request", hint);
@@ -145,7 +145,11 @@ fn the_server_answers_a_malformed_request_line_with_400() {
 fn the_server_answers_a_request_line_that_is_not_text_with_400() {
     let server = start_server();
     let hint = "answer RequestError::NotText with response_bad_request()";
-    let response = answer(&server, b"GET /caf\xe9 HTTP/1.1\r\n\r\n", hint);
+    let response = answer(
+        &server,
+        b"GET /caf\xe9 HTTP/1.1\r\nConnection: close\r\n\r\n",
+        hint,
+    );
     assert_status(&response, "HTTP/1.1 400 Bad Request", hint);
 }
 
@@ -165,12 +169,21 @@ fn the_server_keeps_serving_after_every_kind_of_bad_request() {
     let server = start_server();
     let bad: [(&[u8], &str); 4] = [
         (
-            b"DELETE / HTTP/1.1\r\n\r\n",
+            b"DELETE / HTTP/1.1\r\nConnection: close\r\n\r\n",
             "HTTP/1.1 405 Method Not Allowed",
         ),
-        (b"HELLO\r\n\r\n", "HTTP/1.1 400 Bad Request"),
-        (b"\xff\xfe\r\n\r\n", "HTTP/1.1 400 Bad Request"),
-        (b"get / HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed"),
+        (
+            b"HELLO\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 400 Bad Request",
+        ),
+        (
+            b"\xff\xfe\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 400 Bad Request",
+        ),
+        (
+            b"get / HTTP/1.1\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 405 Method Not Allowed",
+        ),
     ];
     for (request, status_line) in bad {
         let hint = "every bad request gets its answer, and the server goes on";
