@@ -1,8 +1,9 @@
 //! Golden cases of the grade, each on a git copy of this workbook: a pristine clone; a pull
 //! request that pastes the reference into some labs, breaks the build of one, makes the server
-//! of another hang, and edits a test file so that its test passes; and that same edit trusted,
-//! to show that it would have raised the score. They build the labs, so they take a while and
-//! are ignored by a plain `cargo test`; `cargo xtask verify` runs them with the ignored tests.
+//! of another hang, and edits the suites of one so that its tests pass; and that same edit
+//! trusted, to show that it would have raised the score. They build the labs, so they take a
+//! while and are ignored by a plain `cargo test`; `cargo xtask verify` runs them with the
+//! ignored tests.
 //! They share one build folder, one case at a time, so that each builds only what it changed.
 //!
 //! Then the attacks: each a pull request that tries to raise its grade without doing the work,
@@ -50,7 +51,7 @@ impl Checkout {
 
     /// The student's branch of a pull request: the reference pasted into labs 1 and 4; lab 3
     /// with a type error; lab 5 with the reference, whose `parse_request` never returns for a
-    /// DELETE; and lab 6 left as it is, but with its suite edited so that every test passes at
+    /// DELETE; and lab 6 left as it is, but with its suites edited so that every test passes at
     /// once. Lab 2 and 7 are not touched.
     fn pull_request(name: &str) -> Checkout {
         let checkout = Checkout::pristine(name);
@@ -70,16 +71,18 @@ impl Checkout {
             );
             code.replace(check, &format!("{hang}{check}"))
         });
-        let suite = Path::new("tests/suites/step6.rs");
-        let original = checkout.read(suite);
-        let mut tests = original.split("#[test]\nfn ");
-        let mut tampered = tests.next().unwrap().to_string();
-        for test in tests {
-            // `#[test] fn name() {` gets a `return;` first.
-            let test = test.replacen("() {\n", "() {\n    return;\n", 1);
-            tampered += &format!("#[test]\n#[allow(unreachable_code)]\nfn {test}");
+        for suite in lab(6).new_suites() {
+            let suite = PathBuf::from(format!("tests/suites/{}.rs", suite.file));
+            let original = checkout.read(&suite);
+            let mut tests = original.split("#[test]\nfn ");
+            let mut tampered = tests.next().unwrap().to_string();
+            for test in tests {
+                // `#[test] fn name() {` gets a `return;` first.
+                let test = test.replacen("() {\n", "() {\n    return;\n", 1);
+                tampered += &format!("#[test]\n#[allow(unreachable_code)]\nfn {test}");
+            }
+            checkout.write(&suite, &tampered);
         }
-        checkout.write(suite, &tampered);
         // The lab's test host is touched too, so that `--changed-since` picks lab 6.
         let host = Path::new("labs/step6-method-not-allowed/tests/step6.rs");
         checkout.write(host, &(checkout.read(host) + "// every test passes now\n"));
@@ -252,7 +255,8 @@ fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() 
         report.changed_elsewhere,
         [
             "labs/step6-method-not-allowed/tests/step6.rs",
-            "tests/suites/step6.rs"
+            "tests/suites/step6.rs",
+            "tests/suites/step6_closes.rs"
         ],
         "the edited test files are named for the instructor"
     );
@@ -303,7 +307,7 @@ fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() 
     assert_eq!(
         (passed, points),
         (0, 0.0),
-        "the edited suite of step 6 was not used"
+        "the edited suites of step 6 were not used"
     );
     assert!(total > 0);
     assert_eq!(tampered.status(), Status::NotStarted);
