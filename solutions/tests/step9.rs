@@ -15,3 +15,16 @@ mod step9;
 /// New at this step.
 #[path = "../../tests/suites/step9_bonus.rs"]
 mod step9_bonus;
+
+/// Carried over from earlier steps, whose behaviour still holds.
+#[path = "../../tests/suites"]
+mod earlier_steps {
+    use super::*;
+
+    mod step4;
+    mod step5;
+    mod step6;
+    mod step7;
+    mod step7_bonus;
+    mod step8;
+}
