@@ -1,4 +1,5 @@
-//! Golden cases of the grade, each on a git copy of this workbook: a pristine clone; a pull
+//! Golden cases of the grade, each on a git copy of this workbook: a pristine clone; the
+//! reference in every lab; a pull
 //! request that pastes the reference into some labs, breaks the build of one, makes the server
 //! of another hang, and edits the suites of one so that its tests pass; and that same edit
 //! trusted, to show that it would have raised the score. They build the labs, so they take a
@@ -235,6 +236,33 @@ fn a_pristine_clone_scores_no_points_at_any_step() {
         !report.passes(),
         "a pristine clone fails, so the exit status is 1"
     );
+}
+
+/// The other end: the reference in every lab earns every point, bonus included, graded as CI
+/// grades (in the sandbox where it works). A test that cannot pass where grades are made (it
+/// reads `/proc`, which the sandbox hides) fails here, not in a student's grade.
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn the_reference_in_every_lab_earns_every_point() {
+    let checkout = Checkout::pristine("solved");
+    checkout.git(&["checkout", "--quiet", "-b", "student"]);
+    for step in STEPS {
+        checkout.paste_reference(step.number, |code| code);
+    }
+    checkout.commit("every lab solved");
+    let all: Vec<&Step> = STEPS.iter().collect();
+    let report = checkout.grade(&all, None, TestsFrom::Revision(UPSTREAM.into()));
+    for step in &report.steps {
+        let failing: Vec<&str> = step
+            .tests()
+            .iter()
+            .filter(|test| test.outcome != Outcome::Passed)
+            .map(|test| test.name.as_str())
+            .collect();
+        assert!(failing.is_empty(), "step {}: {failing:?}", step.step.number);
+        assert_eq!(step.status(), Status::Done, "step {}", step.step.number);
+    }
+    assert!(report.passes());
 }
 
 #[test]
