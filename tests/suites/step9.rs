@@ -103,9 +103,26 @@ fn assert_status(response: &Response, status: u16, what: &str, hint: &str) {
     assert_eq!(
         response.status(),
         status,
-        "{what}: the status line is {:?}, not a {status}.\nhint: {hint} ({HINT})",
-        response.status_line
+        "{what}: the status line is {:?}, not a {status}.\nhint: {}",
+        response.status_line,
+        chapter(hint)
     );
+}
+
+/// Fails unless `response` says `Connection: close`, with `hint` and the chapter.
+#[track_caller]
+fn assert_closes(response: &Response, what: &str, hint: &str) {
+    testkit::http::assert_says_close(response, what, &chapter(hint));
+}
+
+/// `hint` with the chapter named: `text (› "Section")` becomes `text (docs chapter "…" ›
+/// "Section")`, and a hint without a section gets the chapter after it.
+fn chapter(hint: &str) -> String {
+    match hint.rsplit_once("› ") {
+        Some((text, section)) if text.is_empty() => format!("{HINT} › {section}"),
+        Some((text, section)) if text.ends_with('(') => format!("{text}{HINT} › {section}"),
+        _ => format!("{hint} ({HINT})"),
+    }
 }
 
 /// Whether `response` says `Connection: close`.
@@ -244,7 +261,7 @@ fn a_request_that_says_close_is_the_last_one() {
     assert_open(&first, "the answer to the first request");
     connection.send(&last_get("/sample.txt"));
     let last = connection.response("the answer to a request with `Connection: close`");
-    testkit::http::assert_says_close(
+    assert_closes(
         &last,
         "the answer to `Connection: close`",
         "› \"Who closes\"",
@@ -275,7 +292,7 @@ fn an_http_1_0_client_keeps_the_connection_only_if_it_asks() {
     );
     connection.send(b"GET /sample.txt HTTP/1.0\r\n\r\n");
     let last = connection.response("the answer to an HTTP/1.0 request without keep-alive");
-    testkit::http::assert_says_close(
+    assert_closes(
         &last,
         "the answer to HTTP/1.0 without keep-alive",
         "an HTTP/1.0 connection closes unless the client asks for keep-alive (› \"Who closes\")",
@@ -372,7 +389,7 @@ fn a_shutdown_ends_a_kept_connection_after_its_next_answer() {
                 close`, then close (› \"Who closes\")";
     let last = connection.response("the answer to a request sent after the shutdown was requested");
     assert_status(&last, 200, "the request under way at the shutdown", hint);
-    testkit::http::assert_says_close(&last, "the answer after the shutdown request", hint);
+    assert_closes(&last, "the answer after the shutdown request", hint);
     assert!(
         connection.closed_within(DEADLINE).is_some(),
         "after the shutdown request and its last answer, the connection stayed open.\nhint: {hint}"
@@ -735,7 +752,7 @@ fn an_upload_without_a_length_is_411() {
             "without a Content-Length, answer `411 Length Required` (› \"Reading a body\")",
         );
         if closes {
-            testkit::http::assert_says_close(
+            assert_closes(
                 &answer,
                 &format!("the 411 to an upload with {what}"),
                 "› \"Reading a body\"",
@@ -777,7 +794,7 @@ fn a_body_past_max_body_is_413_before_it_is_sent() {
          it refuses.\nhint: refuse it by its Content-Length alone, before reading any of it \
          ({HINT} › \"Reading a body\")"
     );
-    testkit::http::assert_says_close(&answer, "the 413", "› \"Reading a body\"");
+    assert_closes(&answer, "the 413", "› \"Reading a body\"");
     assert!(
         connection.closed_within(DEADLINE).is_some(),
         "after the 413 the connection stayed open, with the unread body on its way.\nhint: close it ({HINT} › \"Reading a body\")"
@@ -821,7 +838,7 @@ fn a_content_length_that_is_no_length_is_400() {
         "an upload with `Content-Length: 3, 4`",
         "lengths that disagree say nothing: `400 Bad Request`, then close (› \"Reading a body\")",
     );
-    testkit::http::assert_says_close(
+    assert_closes(
         &answer,
         "the 400 to lengths that disagree",
         "where the body ends is unknown: nothing after it can be read right (› \"Reading a body\")",
@@ -933,7 +950,7 @@ fn a_client_that_expects_100_continue_gets_it_before_sending_its_body() {
 fn store_upload_makes_a_new_file_and_never_replaces_one() {
     let dir = TempDir::new("step9-store").unwrap_or_else(|error| panic!("{error}"));
     let folder = dir.path().to_path_buf();
-    let hint = format!("({HINT} › \"Uploads\")");
+    let hint = format!("make a new file, never replace one ({HINT} › \"Uploads\")");
     let (first, again) = testkit::within("store_upload", &hint, move || {
         let first = store_upload(&folder, "a.txt", b"first").map_err(|e| e.kind());
         let again = store_upload(&folder, "a.txt", b"second").map_err(|e| e.kind());

@@ -41,7 +41,9 @@ impl KeptConnection {
     pub fn send(&mut self, bytes: &[u8]) {
         if let Err(error) = self.stream.write_all(bytes) {
             panic!(
-                "could not send {} bytes on the kept connection: {error}\nhint: {}",
+                "could not send {} bytes on the kept connection: {error}\nhint: the server \
+                 closed it: keep the connection open after an answer, for the client's next \
+                 request ({})",
                 bytes.len(),
                 self.hint
             );
