@@ -119,7 +119,7 @@ fn assert_closes(response: &Response, what: &str, hint: &str) {
 /// "Section")`, and a hint without a section gets the chapter after it.
 fn chapter(hint: &str) -> String {
     match hint.rsplit_once("› ") {
-        Some((text, section)) if text.is_empty() => format!("{HINT} › {section}"),
+        Some(("", section)) => format!("{HINT} › {section}"),
         Some((text, section)) if text.ends_with('(') => format!("{text}{HINT} › {section}"),
         _ => format!("{hint} ({HINT})"),
     }
