@@ -22,7 +22,8 @@ pub mod serving;
 
 pub use args::{Args, UsageError};
 pub use programs::{echo_program, http_client_program, http_server_program, time_program};
-pub use programs::{listen, parse, pool_server_program, webroot_server_program, workspace_webroot};
+pub use programs::{listen, parse, pool_server_program, upload_server_program};
+pub use programs::{webroot_server_program, workspace_webroot};
 
 use std::process::ExitCode;
 

@@ -174,20 +174,65 @@ pub fn pool_server_program(
     default_workers: usize,
     serve: impl FnOnce(TcpListener, &Path, usize) -> io::Result<()>,
 ) -> ExitCode {
+    let serve =
+        |listener, webroot: &Path, _: Option<&Path>, workers| serve(listener, webroot, workers);
+    pool_program(program, args, default_workers, false, serve)
+}
+
+/// `step9 [--host H] [--port P] [--webroot DIR] [--workers N] [--uploads DIR]`: the pool's file
+/// server, which also stores uploads in DIR when it is given (`None` without the option).
+pub fn upload_server_program(
+    program: &str,
+    args: Vec<String>,
+    default_workers: usize,
+    serve: impl FnOnce(TcpListener, &Path, Option<&Path>, usize) -> io::Result<()>,
+) -> ExitCode {
+    pool_program(program, args, default_workers, true, serve)
+}
+
+/// The program of steps 8 and 9; `uploads` says whether it takes `--uploads DIR`.
+fn pool_program(
+    program: &str,
+    args: Vec<String>,
+    default_workers: usize,
+    uploads: bool,
+    serve: impl FnOnce(TcpListener, &Path, Option<&Path>, usize) -> io::Result<()>,
+) -> ExitCode {
+    let (upload_usage, upload_text) = if uploads {
+        let text = "With --uploads, POST /uploads/NAME stores a file in the folder UPLOADS.\n";
+        (" [--uploads UPLOADS]", text)
+    } else {
+        ("", "")
+    };
     let usage = format!(
-        "usage: {program} [--host HOST] [--port PORT] [--webroot DIR] [--workers N]\n\
+        "usage: {program} [--host HOST] [--port PORT] [--webroot DIR] [--workers N]{upload_usage}\n\
          Serves the files under DIR (default: the workbook's webroot/) with N worker threads\n\
-         (default {default_workers}), until Ctrl-C. HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
+         (default {default_workers}), until Ctrl-C. {upload_text}HOST defaults to 127.0.0.1, PORT to {WEB_SERVER_PORT}\n\
          (0 picks a free port; the first line printed says which)."
     );
-    let options = ["host", "port", "webroot", "workers"];
-    let parsed = match parse(program, &usage, args, &options, &[]) {
+    let options: &[&str] = if uploads {
+        &["host", "port", "webroot", "workers", "uploads"]
+    } else {
+        &["host", "port", "webroot", "workers"]
+    };
+    let parsed = match parse(program, &usage, args, options, &[]) {
         Ok(parsed) => parsed,
         Err(exit) => return exit,
     };
     let webroot = match webroot_option(program, &usage, &parsed) {
         Ok(webroot) => webroot,
         Err(exit) => return exit,
+    };
+    let uploads = match parsed.option("uploads").map(|dir| folder(Path::new(dir))) {
+        None => None,
+        Some(Some(dir)) => Some(dir),
+        Some(None) => {
+            let message = format!(
+                "--uploads {}: not a directory",
+                parsed.option("uploads").unwrap_or_default()
+            );
+            return usage_error(program, &usage, UsageError(message));
+        }
     };
     let workers = match parsed.option("workers").map(str::parse::<usize>) {
         None => default_workers,
@@ -204,7 +249,7 @@ pub fn pool_server_program(
         WEB_SERVER_PORT,
         "http://",
         |listener| {
-            serve(listener, &webroot, workers)?;
+            serve(listener, &webroot, uploads.as_deref(), workers)?;
             // Written, not `println!`: the reader may have gone.
             let mut stdout = io::stdout().lock();
             let _ = writeln!(stdout, "stopped: every answer under way was sent")
@@ -214,15 +259,20 @@ pub fn pool_server_program(
     )
 }
 
+/// `dir` as a real path, if it is a folder.
+fn folder(dir: &Path) -> Option<PathBuf> {
+    dir.canonicalize().ok().filter(|dir| dir.is_dir())
+}
+
 /// The folder of `--webroot`, or the workbook's `webroot/`; `Err` is the exit of a usage error.
 fn webroot_option(program: &str, usage: &str, parsed: &Args) -> Result<PathBuf, ExitCode> {
     let webroot = match parsed.option("webroot") {
         Some(dir) => PathBuf::from(dir),
         None => workspace_webroot(),
     };
-    match webroot.canonicalize() {
-        Ok(dir) if dir.is_dir() => Ok(dir),
-        _ => {
+    match folder(&webroot) {
+        Some(dir) => Ok(dir),
+        None => {
             let message = format!("--webroot {}: not a directory", webroot.display());
             Err(usage_error(program, usage, UsageError(message)))
         }

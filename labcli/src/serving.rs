@@ -338,7 +338,7 @@ impl<R: Read> Read for RequestHead<R> {
 /// sends, for at most a second, before closing. Closing with the client's bytes unread would
 /// make the operating system reset the connection, and a reset can destroy the answer before
 /// the client has read it.
-fn hang_up(mut connection: TcpStream) -> io::Result<()> {
+pub fn hang_up(mut connection: TcpStream) -> io::Result<()> {
     connection.shutdown(Shutdown::Write)?;
     let deadline = Instant::now() + Duration::from_secs(1);
     let mut discarded = [0; 1024];

@@ -45,6 +45,7 @@ fn an_http_exchange_passes_byte_for_byte_and_is_shown_in_the_lessons_notation() 
         "#1 C (-->): GET / HTTP/1.1<CRLF>",
         "#1 C (-->): Host: localhost<CRLF>",
         "#1 C (-->): User-Agent: testkit<CRLF>",
+        "#1 C (-->): Connection: close<CRLF>",
         "#1 C (-->): <CRLF>",
         "#1 S (<--): HTTP/1.1 200 OK<CRLF>",
         "#1 S (<--): Content-Length: 6<CRLF>",
@@ -69,7 +70,10 @@ fn an_http_exchange_passes_byte_for_byte_and_is_shown_in_the_lessons_notation() 
     );
     assert_eq!(
         transcript.last().unwrap(),
-        "#1 <connection closed: 56 bytes from the client, 44 from the server>"
+        &format!(
+            "#1 <connection closed: {} bytes from the client, 44 from the server>",
+            request.len()
+        )
     );
 }
 

@@ -1,18 +1,20 @@
 //! `solutions demo N [--host HOST] [--port PORT]`: the classroom command. It starts the
 //! reference of step N on the lesson's port and prints what to try against it, with the real
 //! address filled in. Step 3 is a client: its demo starts the step 7 file server, for the
-//! client to fetch from.
+//! client to fetch from. Step 9 stores uploads in a folder of its own, new at each start.
 //!
 //! Each command printed here is also in the "Try it" section of the step's chapter, where the
 //! book's command check runs it (`solutions/tests/demo.rs` keeps the two equal).
 
+use std::fs;
 use std::io::{self, Write};
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use labcli::{Args, EXIT_FAILURE, EXIT_USAGE};
 
-use crate::{step1, step2, step4, step5, step6, step7, step8};
+use crate::{step1, step2, step4, step5, step6, step7, step8, step9};
 
 /// One step's demo.
 pub struct Demo {
@@ -133,10 +135,55 @@ pub const DEMOS: &[Demo] = &[
             "for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null -w '%{http_code}\\n' http://{host}:{port}/sample.txt & done; wait",
         ],
     },
+    Demo {
+        step: 9,
+        title: "Step 9: keep-alive and request bodies",
+        port: 10000,
+        serve: serve_with_uploads,
+        server: "the file server on a pool of 8 workers, keeping connections open, and storing \
+                 uploads in a new folder",
+        browser: Some("/a_web_page.html"),
+        commands: &[
+            "curl -v http://{host}:{port}/sample.txt --next http://{host}:{port}/a_web_page.html",
+            "printf 'GET /sample.txt HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\nGET /nothing-here HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' | nc {host} {port} | grep -E '^HTTP/|^Content-Length|^Connection'",
+            "curl -si --data-binary @webroot/sample.txt http://{host}:{port}/uploads/notes.txt",
+            "(printf 'GET /sample.txt HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'; sleep 2; printf 'GET /a_web_page.html HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n') | nc {host} {port} | grep '^HTTP/'",
+        ],
+    },
 ];
 
+/// Step 9's demo: the sample site on the pool, with an uploads folder that is new at each start,
+/// so that the first upload of a name is always a 201 and the next a 409. The folder is in the
+/// system's temporary folder, and stays there when the demo stops.
+fn serve_with_uploads(listener: TcpListener) -> io::Result<()> {
+    let uploads = new_uploads_folder()?;
+    eprintln!("solutions demo 9: uploads go to {}", uploads.display());
+    let site = step9::Site {
+        webroot: labcli::workspace_webroot(),
+        uploads: Some(uploads),
+    };
+    step9::serve_site(listener, &site, step9::WORKERS, &step9::Shutdown::new())
+}
+
+/// A folder made for this run: `step9-demo-uploads-PID-N` in the system's temporary folder.
+fn new_uploads_folder() -> io::Result<PathBuf> {
+    let temp = std::env::temp_dir();
+    for n in 0..100 {
+        let folder = temp.join(format!("step9-demo-uploads-{}-{n}", std::process::id()));
+        match fs::create_dir(&folder) {
+            Ok(()) => return Ok(folder),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "no new uploads folder could be made in the temporary folder",
+    ))
+}
+
 const USAGE: &str = "usage: solutions demo STEP [--host HOST] [--port PORT]
-Starts the reference of step STEP (1 to 8) on the lesson's port (50000 for steps 1 and 2,
+Starts the reference of step STEP (1 to 9) on the lesson's port (50000 for steps 1 and 2,
 10000 for the others) and prints what to try against it. Step 3 is a client: its demo starts
 the step 7 file server for it to fetch from. Stop it with Ctrl-C.";
 
@@ -157,9 +204,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
     let demo = match parsed.positional.as_slice() {
         [step] => match DEMOS.iter().find(|demo| demo.step.to_string() == *step) {
             Some(demo) => demo,
-            None => return usage_error(format!("there is no step {step:?}: say 1 to 8")),
+            None => return usage_error(format!("there is no step {step:?}: say 1 to 9")),
         },
-        _ => return usage_error("say which step to demo, 1 to 8".into()),
+        _ => return usage_error("say which step to demo, 1 to 9".into()),
     };
     let port = match parsed.port(demo.port) {
         Ok(port) => port,

@@ -17,6 +17,7 @@ pub mod step5;
 pub mod step6;
 pub mod step7;
 pub mod step8;
+pub mod step9;
 
 use std::process::ExitCode;
 
@@ -33,4 +34,5 @@ pub const PROGRAMS: &[(&str, Program)] = &[
     ("step6", step6::run),
     ("step7", step7::run),
     ("step8", step8::run),
+    ("step9", step9::run),
 ];

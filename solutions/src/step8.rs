@@ -141,13 +141,14 @@ where
         pool.push(worker);
     }
     // A blocking `accept` would not look at `shutdown` until the next client came: a listener
-    // that does not block returns at once, and the loop looks again shortly.
+    // that does not block returns at once, and the loop looks again in a millisecond (a new
+    // client waits that long at most; a thousand looks a second cost next to nothing).
     listener.set_nonblocking(true)?;
     while !shutdown.is_requested() {
         match listener.accept() {
             Ok((stream, _)) => hand_over(stream, &line),
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                thread::sleep(Duration::from_millis(10));
+                thread::sleep(Duration::from_millis(1));
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             // No file descriptor left, for instance: pause rather than try again at once.

@@ -109,7 +109,7 @@ fn every_demo_prints_what_its_chapter_shows_in_try_it() {
 
 #[test]
 fn a_demo_of_a_step_that_does_not_exist_is_a_usage_error() {
-    for args in [&["demo"][..], &["demo", "9"], &["demo", "4", "--colour"]] {
+    for args in [&["demo"][..], &["demo", "10"], &["demo", "4", "--colour"]] {
         let output = solutions(args).output().expect("run solutions");
         assert_eq!(output.status.code(), Some(2), "solutions {args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);

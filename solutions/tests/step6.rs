@@ -12,6 +12,10 @@ fn program() -> std::process::Command {
 #[path = "../../tests/suites/step6.rs"]
 mod step6;
 
+/// New at this step.
+#[path = "../../tests/suites/step6_closes.rs"]
+mod step6_closes;
+
 /// Carried over from earlier steps, whose behaviour still holds.
 #[path = "../../tests/suites"]
 mod earlier_steps {

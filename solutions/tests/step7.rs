@@ -16,6 +16,10 @@ mod step7;
 #[path = "../../tests/suites/step7_bonus.rs"]
 mod step7_bonus;
 
+/// New at this step.
+#[path = "../../tests/suites/step7_closes.rs"]
+mod step7_closes;
+
 /// Carried over from earlier steps, whose behaviour still holds.
 #[path = "../../tests/suites"]
 mod earlier_steps {
@@ -24,4 +28,5 @@ mod earlier_steps {
     mod step4;
     mod step5;
     mod step6;
+    mod step6_closes;
 }

@@ -25,9 +25,13 @@ const WELL_FORMED: &str = "a status line, headers, each line ending with \\r\\n,
 /// What a browser sends in its `Accept` header: HTML first, anything at all last.
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-/// A GET for `uri` with the header `Accept: {accept}`.
+/// A GET for `uri` with the header `Accept: {accept}`, and `Connection: close`: the test reads
+/// the answer until the server closes.
 fn request_accepting(uri: &str, accept: &str) -> Vec<u8> {
-    format!("GET {uri} HTTP/1.1\r\nHost: localhost\r\nAccept: {accept}\r\n\r\n").into_bytes()
+    format!(
+        "GET {uri} HTTP/1.1\r\nHost: localhost\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// The server's answer to `request`, which must be a well-formed response.
@@ -158,7 +162,7 @@ fn bonus_the_date_is_read_for_each_answer_not_once() {
                 panic!("`Date: {date}` is not a date ({error}).\nhint: {hint} ({HINT})")
             })
     };
-    let request = b"GET /sample.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let request = b"GET /sample.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     let first = date_of(&answer(&server, request, hint));
     // Dates have whole seconds: wait for the clock to pass the first answer's (a second at
     // most), so that the second answer's Date must be later.
@@ -217,10 +221,10 @@ fn bonus_every_answer_has_a_date_header_with_the_time_it_was_sent() {
     let hint = "in handle_connection, add `Date: {http_date(Utc::now())}` right after the \
                 status line of every answer, whatever its status";
     let requests: [&[u8]; 4] = [
-        b"GET /sample.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
-        b"GET /no_such_page.html HTTP/1.1\r\nHost: localhost\r\n\r\n",
-        b"POST / HTTP/1.1\r\nHost: localhost\r\n\r\n",
-        b"HELLO\r\n\r\n",
+        b"GET /sample.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        b"GET /no_such_page.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        b"HELLO\r\nConnection: close\r\n\r\n",
     ];
     for request in requests {
         // HTTP dates have whole seconds: allow for the second that was going on before.

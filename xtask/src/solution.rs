@@ -262,9 +262,10 @@ fn compare(step: &Step, graded: &StepGrade, reference: &str, lab: &str) -> Strin
     let (bonus_passed, bonus_total) = graded.count(Kind::Bonus);
     let bonus_done = bonus_passed == bonus_total;
     let mut text = format!(
-        "{} is done: all {total} of its tests pass. Beside yours, the reference's way:\n\
-         each function you wrote, in {lab_path}, then the reference's, in\n\
-         {reference_path}. Yours passes the same tests; it need not look the same.\n",
+        "{} is done: all {total} of its tests pass.\n\
+         Beside yours, the reference's way: each function you wrote, then the reference's.\n\
+         Yours are in {lab_path}, the reference in {reference_path}.\n\
+         Yours passes the same tests; it need not look the same.\n",
         step.title
     );
     let parts = parts(reference);

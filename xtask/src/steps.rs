@@ -29,24 +29,31 @@ pub const STEPS: &[Step] = &[
     lab(6, "step6-method-not-allowed", "Step 6: 405 Method Not Allowed", &[]),
     lab(7, "step7-serve-files", "Step 7: serving files", &["mime_guess", "chrono"]),
     lab(8, "step8-many-clients", "Step 8: many clients at once", &["mime_guess", "chrono", "signal-hook"]),
+    lab(9, "step9-keep-alive", "Step 9: keep-alive and request bodies", &["mime_guess", "chrono", "signal-hook", "flate2"]),
 ];
 
 // The web server suites are split by how long their tests hold: what every web server does
 // (read the whole request, answer a GET, parse the request line, answer errors) holds until the
 // last server step; what a step changes later (the canned body of `response_ok()`, step 5's
-// silence towards refused requests) ends where it changes.
+// silence towards refused requests) ends where it changes. The `_closes` suites end at step 8:
+// they check that the answers say `Connection: close` and that HEAD gets a 405, and step 9
+// keeps connections open and answers HEAD.
 pub const SUITES: &[Suite] = &[
     holds("step1", 1, 1),
     holds("step2", 2, 2),
     holds("step3", 3, 3),
-    holds("step4", 4, 8),
+    holds("step4", 4, 9),
     holds("step4_canned", 4, 6),
-    holds("step5", 5, 8),
+    holds("step5", 5, 9),
     holds("step5_no_answer", 5, 5),
-    holds("step6", 6, 8),
-    holds("step7", 7, 8),
-    holds("step7_bonus", 7, 8),
-    holds("step8", 8, 8),
+    holds("step6", 6, 9),
+    holds("step6_closes", 6, 8),
+    holds("step7", 7, 9),
+    holds("step7_bonus", 7, 9),
+    holds("step7_closes", 7, 8),
+    holds("step8", 8, 9),
+    holds("step9", 9, 9),
+    holds("step9_bonus", 9, 9),
 ];
 
 /// A row of [`STEPS`]: a function, so that the table reads one step a line.

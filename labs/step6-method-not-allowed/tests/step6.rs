@@ -10,6 +10,10 @@ fn program() -> std::process::Command {
 #[path = "../../../tests/suites/step6.rs"]
 mod step6;
 
+/// New at this step: these tests fail until you write the step.
+#[path = "../../../tests/suites/step6_closes.rs"]
+mod step6_closes;
+
 /// Carried over from earlier steps: these tests pass from the start; keep them green.
 #[path = "../../../tests/suites"]
 mod earlier_steps {

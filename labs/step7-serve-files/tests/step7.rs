@@ -14,6 +14,10 @@ mod step7;
 #[path = "../../../tests/suites/step7_bonus.rs"]
 mod step7_bonus;
 
+/// New at this step: these tests fail until you write the step.
+#[path = "../../../tests/suites/step7_closes.rs"]
+mod step7_closes;
+
 /// Carried over from earlier steps: these tests pass from the start; keep them green.
 #[path = "../../../tests/suites"]
 mod earlier_steps {
@@ -22,4 +26,5 @@ mod earlier_steps {
     mod step4;
     mod step5;
     mod step6;
+    mod step6_closes;
 }

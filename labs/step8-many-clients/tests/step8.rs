@@ -18,6 +18,8 @@ mod earlier_steps {
     mod step4;
     mod step5;
     mod step6;
+    mod step6_closes;
     mod step7;
     mod step7_bonus;
+    mod step7_closes;
 }

@@ -3,10 +3,16 @@
 
 use crate::show::visible;
 
-/// A request as a browser would send it, with the `Host` header HTTP/1.1 requires.
+/// A request as a client sends it: the `Host` header HTTP/1.1 requires, then
+/// `Connection: close`. The tests read an answer until the server closes the connection; a
+/// server that keeps connections open (HTTP/1.1's default, as step 9's does) closes it right
+/// after answering a request that says so, rather than wait for another request.
 pub fn request(method: &str, target: &str) -> Vec<u8> {
-    format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: testkit\r\n\r\n")
-        .into_bytes()
+    format!(
+        "{method} {target} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: testkit\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// A response split into its parts.
@@ -157,6 +163,17 @@ impl Response {
         Ok(response)
     }
 
+    /// Parses `head`, a response's status line and headers up to its blank line, without its
+    /// body: the body of an answer on a kept connection is read by its length afterwards.
+    pub fn parse_head(head: &[u8]) -> Result<Response, String> {
+        let (status_line, headers, _) = split_head(head)?;
+        Ok(Response {
+            status_line,
+            headers,
+            body: Vec::new(),
+        })
+    }
+
     /// Parses `raw`, failing the test with the bytes made visible and `hint` if it is not a
     /// well-formed response.
     #[track_caller]
@@ -213,6 +230,15 @@ mod tests {
         assert!(request.header("Connection").is_some_and(says_close));
         assert!(!says_close("keep-alive"));
         assert!(Request::parse(b"GET / HTTP/1.1\r\n\r\nbody").is_err());
+    }
+
+    #[test]
+    fn the_test_request_asks_the_server_to_close_the_connection() {
+        let raw = request("GET", "/a.txt");
+        let request = Request::parse(&raw).unwrap();
+        assert_eq!(request.request_line, "GET /a.txt HTTP/1.1");
+        assert_eq!(request.headers_named("Host"), ["localhost"]);
+        assert!(request.header("Connection").is_some_and(says_close));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`server`]: start a server under test on `127.0.0.1:0`, on a thread of the test or as a
 //!   child process that is killed when the test ends, and learn why it stopped
 //! - [`client`]: talk to a server with a deadline on every connect, read and write
+//! - [`kept`]: a connection kept open across requests, its answers read by their length
 //! - [`fixture`]: scripted servers that stand in for a real one in the client labs
 //! - [`show`]: byte-exact assertions that make `\r\n` visible and point at the first difference
 //! - [`http`]: requests as browsers send them, and responses read strictly enough to teach
@@ -21,6 +22,7 @@ pub mod ending;
 pub mod fixture;
 pub mod guard;
 pub mod http;
+pub mod kept;
 pub mod program;
 pub mod server;
 pub mod show;

@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: the step 7 reference against nginx and `python3 -m http.server`, side
-//! by side on loopback, then the student's feedback loop; the results go to the terminal and to
+//! `cargo xtask bench`: the step 7 reference (one request per connection) and the step 9
+//! reference (kept alive too) against nginx and `python3 -m http.server`, side by side on
+//! loopback, then the student's feedback loop; the results go to the terminal and to
 //! `docs/src/bench.md`, which the maintainer guide includes. Never run by CI: it takes minutes
 //! and its figures depend on the machine; its pieces have tests.
 //!
@@ -90,7 +91,7 @@ const FILES: [(&str, &str, usize); 2] = [
 
 pub fn bench(root: &Path, args: &[&str]) -> Result<(), String> {
     let options = options(args)?;
-    println!("bench: building the step 7 reference (release)");
+    println!("bench: building the step 7 and step 9 references (release)");
     let build = crate::command::cargo(root, &["build", "--release", "-p", "solutions"])?;
     if !build.success {
         return Err(format!("the release build failed:\n{}", build.output));
@@ -100,10 +101,11 @@ pub fn bench(root: &Path, args: &[&str]) -> Result<(), String> {
     let webroot = folder.join("webroot");
     write_site(&webroot)?;
 
-    let mut servers = vec![servers::reference(
-        &target.join("release/solutions"),
-        &webroot,
-    )?];
+    let program = target.join("release/solutions");
+    let mut servers = vec![
+        servers::reference(&program, &webroot)?,
+        servers::keep_alive_reference(&program, &webroot, CONNECTIONS)?,
+    ];
     let mut missing = Vec::new();
     match servers::nginx(&webroot, &folder.join("nginx"))? {
         Some(nginx) => servers.push(nginx),

@@ -1,8 +1,10 @@
-//! Golden cases of the grade, each on a git copy of this workbook: a pristine clone; a pull
+//! Golden cases of the grade, each on a git copy of this workbook: a pristine clone; the
+//! reference in every lab; a pull
 //! request that pastes the reference into some labs, breaks the build of one, makes the server
-//! of another hang, and edits a test file so that its test passes; and that same edit trusted,
-//! to show that it would have raised the score. They build the labs, so they take a while and
-//! are ignored by a plain `cargo test`; `cargo xtask verify` runs them with the ignored tests.
+//! of another hang, and edits the suites of one so that its tests pass; and that same edit
+//! trusted, to show that it would have raised the score. They build the labs, so they take a
+//! while and are ignored by a plain `cargo test`; `cargo xtask verify` runs them with the
+//! ignored tests.
 //! They share one build folder, one case at a time, so that each builds only what it changed.
 //!
 //! Then the attacks: each a pull request that tries to raise its grade without doing the work,
@@ -50,7 +52,7 @@ impl Checkout {
 
     /// The student's branch of a pull request: the reference pasted into labs 1 and 4; lab 3
     /// with a type error; lab 5 with the reference, whose `parse_request` never returns for a
-    /// DELETE; and lab 6 left as it is, but with its suite edited so that every test passes at
+    /// DELETE; and lab 6 left as it is, but with its suites edited so that every test passes at
     /// once. Lab 2 and 7 are not touched.
     fn pull_request(name: &str) -> Checkout {
         let checkout = Checkout::pristine(name);
@@ -70,16 +72,18 @@ impl Checkout {
             );
             code.replace(check, &format!("{hang}{check}"))
         });
-        let suite = Path::new("tests/suites/step6.rs");
-        let original = checkout.read(suite);
-        let mut tests = original.split("#[test]\nfn ");
-        let mut tampered = tests.next().unwrap().to_string();
-        for test in tests {
-            // `#[test] fn name() {` gets a `return;` first.
-            let test = test.replacen("() {\n", "() {\n    return;\n", 1);
-            tampered += &format!("#[test]\n#[allow(unreachable_code)]\nfn {test}");
+        for suite in lab(6).new_suites() {
+            let suite = PathBuf::from(format!("tests/suites/{}.rs", suite.file));
+            let original = checkout.read(&suite);
+            let mut tests = original.split("#[test]\nfn ");
+            let mut tampered = tests.next().unwrap().to_string();
+            for test in tests {
+                // `#[test] fn name() {` gets a `return;` first.
+                let test = test.replacen("() {\n", "() {\n    return;\n", 1);
+                tampered += &format!("#[test]\n#[allow(unreachable_code)]\nfn {test}");
+            }
+            checkout.write(&suite, &tampered);
         }
-        checkout.write(suite, &tampered);
         // The lab's test host is touched too, so that `--changed-since` picks lab 6.
         let host = Path::new("labs/step6-method-not-allowed/tests/step6.rs");
         checkout.write(host, &(checkout.read(host) + "// every test passes now\n"));
@@ -234,6 +238,33 @@ fn a_pristine_clone_scores_no_points_at_any_step() {
     );
 }
 
+/// The other end: the reference in every lab earns every point, bonus included, graded as CI
+/// grades (in the sandbox where it works). A test that cannot pass where grades are made (it
+/// reads `/proc`, which the sandbox hides) fails here, not in a student's grade.
+#[test]
+#[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
+fn the_reference_in_every_lab_earns_every_point() {
+    let checkout = Checkout::pristine("solved");
+    checkout.git(&["checkout", "--quiet", "-b", "student"]);
+    for step in STEPS {
+        checkout.paste_reference(step.number, |code| code);
+    }
+    checkout.commit("every lab solved");
+    let all: Vec<&Step> = STEPS.iter().collect();
+    let report = checkout.grade(&all, None, TestsFrom::Revision(UPSTREAM.into()));
+    for step in &report.steps {
+        let failing: Vec<&str> = step
+            .tests()
+            .iter()
+            .filter(|test| test.outcome != Outcome::Passed)
+            .map(|test| test.name.as_str())
+            .collect();
+        assert!(failing.is_empty(), "step {}: {failing:?}", step.step.number);
+        assert_eq!(step.status(), Status::Done, "step {}", step.step.number);
+    }
+    assert!(report.passes());
+}
+
 #[test]
 #[ignore = "slow: builds the labs; `cargo xtask verify` runs it"]
 fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() {
@@ -252,7 +283,8 @@ fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() 
         report.changed_elsewhere,
         [
             "labs/step6-method-not-allowed/tests/step6.rs",
-            "tests/suites/step6.rs"
+            "tests/suites/step6.rs",
+            "tests/suites/step6_closes.rs"
         ],
         "the edited test files are named for the instructor"
     );
@@ -303,7 +335,7 @@ fn a_pull_request_is_graded_on_the_labs_it_changed_with_the_tests_of_its_base() 
     assert_eq!(
         (passed, points),
         (0, 0.0),
-        "the edited suite of step 6 was not used"
+        "the edited suites of step 6 were not used"
     );
     assert!(total > 0);
     assert_eq!(tampered.status(), Status::NotStarted);

@@ -21,6 +21,7 @@ pub const POINTS: &[Worth] = &[
     worth(6, 10, 0),
     worth(7, 20, 5),
     worth(8, 15, 0),
+    worth(9, 15, 5),
 ];
 
 /// A row of [`POINTS`]: step `step` is worth `required` points, plus `bonus` bonus points.

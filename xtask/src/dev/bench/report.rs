@@ -33,15 +33,12 @@ pub enum ServerKind {
 }
 
 /// The table of servers, with each row's rate divided by nginx's and Python's for the same
-/// file, one request per connection.
+/// file and the same way of connecting: a kept-alive row beside nginx's kept-alive row (Python's
+/// server has none).
 pub fn server_table(rows: &[Row]) -> String {
-    let rate = |kind: ServerKind, file: &str| {
+    let rate = |kind: ServerKind, file: &str, connections: Connections| {
         rows.iter()
-            .find(|row| {
-                row.kind == kind
-                    && row.file == file
-                    && row.connections == Connections::OneRequestEach
-            })
+            .find(|row| row.kind == kind && row.file == file && row.connections == connections)
             .and_then(|row| row.measured.as_ref())
             .map(|measured| measured.per_second)
     };
@@ -62,10 +59,8 @@ pub fn server_table(rows: &[Row]) -> String {
             );
             continue;
         };
-        let ratio = |kind| match (row.connections, rate(kind, row.file)) {
-            (Connections::OneRequestEach, Some(base)) if base > 0.0 => {
-                format!("{:.2}×", measured.per_second / base)
-            }
+        let ratio = |kind| match rate(kind, row.file, row.connections) {
+            Some(base) if base > 0.0 => format!("{:.2}×", measured.per_second / base),
             _ => "—".to_string(),
         };
         let _ = writeln!(
@@ -171,16 +166,27 @@ mod tests {
                 Connections::OneRequestEach,
                 1600.0,
             ),
+            row(
+                "step 9 reference",
+                ServerKind::Reference,
+                Connections::KeptAlive,
+                40000.0,
+            ),
         ];
         let table = server_table(&rows);
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 6, "{table}");
+        assert_eq!(lines.len(), 7, "{table}");
         assert_eq!(
             lines[2],
             "| reference | 1 KB page | one request each | 20,000 | 0.26 ms | 1.93 ms | 0 | 1.05× | 12.50× |"
         );
         assert!(lines[3].ends_with("| 1.00× | 11.88× |"), "{}", lines[3]);
-        assert!(lines[4].ends_with("| — | — |"), "{}", lines[4]);
+        // Kept alive: beside nginx kept alive; Python's server keeps no connection.
+        assert!(lines[4].ends_with("| 1.00× | — |"), "{}", lines[4]);
+        assert_eq!(
+            lines[6],
+            "| step 9 reference | 1 KB page | kept alive | 40,000 | 0.26 ms | 1.93 ms | 0 | 0.80× | — |"
+        );
     }
 
     #[test]

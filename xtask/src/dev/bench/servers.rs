@@ -1,6 +1,6 @@
 //! The servers the benchmark compares, each started on loopback, serving the same folder, and
-//! stopped when dropped: the step 7 reference (release build), nginx and `python3 -m
-//! http.server`, the last two when installed.
+//! stopped when dropped: the step 7 and step 9 references (release build), nginx and `python3
+//! -m http.server`, the last two when installed.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
@@ -23,22 +23,55 @@ pub struct Running {
     process: Process,
 }
 
-/// The step 7 reference program (`solutions step7`), already built by `cargo build --release`.
+/// The step 7 reference program (`solutions step7`), already built by `cargo build --release`:
+/// one request per connection.
 pub fn reference(program: &Path, webroot: &Path) -> Result<Running, String> {
+    let process = start_reference(program, "step7", webroot, &[])?;
+    Ok(Running {
+        name: "step 7 reference".into(),
+        addr: process.1,
+        keeps_alive: false,
+        process: process.0,
+    })
+}
+
+/// The step 9 reference program (`solutions step9`), which keeps connections alive, with
+/// `workers` workers. A kept connection holds its worker until it ends, so a load of more
+/// connections than workers would leave the rest waiting in the line for as long as it lasts:
+/// the benchmark gives it one worker for each of its connections.
+pub fn keep_alive_reference(
+    program: &Path,
+    webroot: &Path,
+    workers: usize,
+) -> Result<Running, String> {
+    let workers = workers.to_string();
+    let process = start_reference(program, "step9", webroot, &["--workers", &workers])?;
+    Ok(Running {
+        name: format!("step 9 reference ({workers} workers)"),
+        addr: process.1,
+        keeps_alive: true,
+        process: process.0,
+    })
+}
+
+/// Starts `solutions STEP --port 0 --webroot WEBROOT ARGS` and reads its address from the
+/// first line it prints.
+fn start_reference(
+    program: &Path,
+    step: &str,
+    webroot: &Path,
+    args: &[&str],
+) -> Result<(Process, SocketAddr), String> {
     let mut command = Command::new(program);
     command
-        .args(["step7", "--port", "0", "--webroot"])
-        .arg(webroot);
+        .args([step, "--port", "0", "--webroot"])
+        .arg(webroot)
+        .args(args);
     let process = Process::start(command, Options::default())?;
     let banner = first_line(&process)?;
     let addr = runner::listening_address(&banner)
-        .ok_or_else(|| format!("the reference printed {banner:?}, not its address"))?;
-    Ok(Running {
-        name: "step 7 reference".into(),
-        addr,
-        keeps_alive: false,
-        process,
-    })
+        .ok_or_else(|| format!("the {step} reference printed {banner:?}, not its address"))?;
+    Ok((process, addr))
 }
 
 /// `python3 -m http.server`, if python3 is installed: `Ok(None)` if it is not.

@@ -65,6 +65,12 @@ const DEMOS: &[(u8, &str, &str)] = &[
         "cargo run -p step8",
         "listening on http://127.0.0.1:10000/",
     ),
+    // The demo stores uploads in a folder that is new at each start; so does this one.
+    (
+        9,
+        "cargo run -p step9 -- --uploads \"$(mktemp -d)\"",
+        "listening on http://127.0.0.1:10000/",
+    ),
 ];
 
 /// A web server that serves `webroot/`, for a demo whose lab the export does not have.

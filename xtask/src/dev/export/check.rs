@@ -335,7 +335,12 @@ pub fn names_only_what_it_has(files: &Files) -> Vec<String> {
                     ));
                 }
             }
-            for pair in words.windows(2) {
+            // A package only after `cargo` (`mkdir -p DIR` names none).
+            let after_cargo = words
+                .iter()
+                .position(|w| *w == "cargo")
+                .map_or(&[][..], |at| &words[at..]);
+            for pair in after_cargo.windows(2) {
                 let package = pair[1].trim_end_matches(['.', ',', ':', ')']);
                 if pair[0] == "-p" && !packages.iter().any(|p| p == package) {
                     problems.push(format!(
