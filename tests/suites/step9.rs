@@ -115,8 +115,8 @@ fn assert_closes(response: &Response, what: &str, hint: &str) {
     testkit::http::assert_says_close(response, what, &chapter(hint));
 }
 
-/// `hint` with the chapter named: `text (› "Section")` becomes `text (docs chapter "…" ›
-/// "Section")`, and a hint without a section gets the chapter after it.
+/// `hint` with the chapter named: in `text (› "Section")`, HINT goes before the section, and a
+/// hint without a section gets HINT after it.
 fn chapter(hint: &str) -> String {
     match hint.rsplit_once("› ") {
         Some(("", section)) => format!("{HINT} › {section}"),
