@@ -4,26 +4,27 @@
 //! (docs chapter "Step 6: 405 Method Not Allowed").
 //!
 //! Holds from step 6 on: later steps keep these answers. Part 2 (`step6_closes.rs`) checks that
-//! they say `Connection: close` and that HEAD gets the 405; it ends at step 8. The host brings
+//! they say `Connection: close` and that HEAD gets the 405, with the helpers here; it ends at
+//! step 8. The host brings
 //! the lab's `response_method_not_allowed`, `response_bad_request` and `program()` into scope.
 
 use super::*;
 use testkit::http::{self, Response};
 use testkit::{ChildServer, Exchange, visible};
 
-const HINT: &str = "docs chapter \"Step 6: 405 Method Not Allowed\"";
+pub(super) const HINT: &str = "docs chapter \"Step 6: 405 Method Not Allowed\"";
 
-const WELL_FORMED: &str = "end every line with \\r\\n, then a blank line (\\r\\n\\r\\n) after the \
+pub(super) const WELL_FORMED: &str = "end every line with \\r\\n, then a blank line (\\r\\n\\r\\n) after the \
                            headers (docs chapter \"Step 6: 405 Method Not Allowed\")";
 
-fn start_server() -> ChildServer {
+pub(super) fn start_server() -> ChildServer {
     let mut command = program();
     command.args(["--port", "0"]);
     ChildServer::start(command)
 }
 
 /// The server's answer to `request`, which must be a well-formed response.
-fn answer(server: &ChildServer, request: &[u8], hint: &str) -> Response {
+pub(super) fn answer(server: &ChildServer, request: &[u8], hint: &str) -> Response {
     let raw = Exchange::send(request)
         .http_answer()
         .hint(&format!("hint: {hint} ({HINT})"))
@@ -40,7 +41,7 @@ fn answer(server: &ChildServer, request: &[u8], hint: &str) -> Response {
 }
 
 #[track_caller]
-fn assert_status(response: &Response, status_line: &str, hint: &str) {
+pub(super) fn assert_status(response: &Response, status_line: &str, hint: &str) {
     assert_eq!(
         response.status_line, status_line,
         "the status line is not right\nhint: {hint} ({HINT})"

@@ -7,44 +7,11 @@
 //! `response_bad_request` and `program()` into scope.
 
 use super::*;
+// Part 1 holds wherever part 2 does (steps 6 to 8), beside it in the same module: its helpers
+// serve both.
+use super::step6::{HINT, WELL_FORMED, answer, assert_status, start_server};
 use testkit::http::{self, Response};
-use testkit::{ChildServer, Exchange, visible};
-
-const HINT: &str = "docs chapter \"Step 6: 405 Method Not Allowed\"";
-
-const WELL_FORMED: &str = "end every line with \\r\\n, then a blank line (\\r\\n\\r\\n) after the \
-                           headers (docs chapter \"Step 6: 405 Method Not Allowed\")";
-
-fn start_server() -> ChildServer {
-    let mut command = program();
-    command.args(["--port", "0"]);
-    ChildServer::start(command)
-}
-
-/// The server's answer to `request`, which must be a well-formed response.
-fn answer(server: &ChildServer, request: &[u8], hint: &str) -> Response {
-    let raw = Exchange::send(request)
-        .http_answer()
-        .hint(&format!("hint: {hint} ({HINT})"))
-        .with(server);
-    if raw.is_empty() {
-        panic!(
-            "the server closed the connection without an answer to this request:\n    {}\n\
-             hint: {hint}: at Step 6 every request gets an answer; in handle_connection, match \
-             on the result of parse_request to pick the response ({HINT})",
-            visible(request).trim_end().replace('\n', "\n    ")
-        );
-    }
-    Response::expect(&raw, WELL_FORMED)
-}
-
-#[track_caller]
-fn assert_status(response: &Response, status_line: &str, hint: &str) {
-    assert_eq!(
-        response.status_line, status_line,
-        "the status line is not right\nhint: {hint} ({HINT})"
-    );
-}
+use testkit::visible;
 
 #[test]
 fn response_method_not_allowed_says_that_the_connection_will_close() {
