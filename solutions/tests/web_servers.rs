@@ -139,3 +139,16 @@ fn step_7_folder_pages_link_safely() {
     let response = Response::expect(&raw, "a listing");
     assert_eq!(response.header("Content-Type"), Some("text/plain"));
 }
+
+#[test]
+fn step_9_finds_no_file_for_a_target_that_is_not_a_path_as_step_7() {
+    // Only `/uploads` stands for the uploads folder; `*` and an absolute URI name no file.
+    let server = Server::start(solutions::step9::serve);
+    for target in ["*", "http://localhost/sample.txt"] {
+        let raw = Exchange::send(&http::request("GET", target))
+            .http_answer()
+            .with(&server);
+        let response = Response::expect(&raw, "the reference answers a GET");
+        assert_eq!(response.status(), 404, "GET {target}");
+    }
+}

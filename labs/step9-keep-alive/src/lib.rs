@@ -541,12 +541,12 @@ fn file_shrank(sent: u64, length: u64) -> io::Error {
 /// none. `/uploads/...` names the site's uploads, when it has an uploads folder.
 fn answer_get(uri: &str, head: &[u8], site: &Site) -> Answer {
     let (root, uri) = match (&site.uploads, uri.strip_prefix("/uploads")) {
-        (Some(uploads), Some(rest)) if rest.is_empty() || rest.starts_with(['/', '?', '#']) => {
-            (uploads.as_path(), rest)
-        }
+        // `/uploads` itself, or with a query, is the uploads folder.
+        (Some(uploads), Some(rest)) if rest.starts_with('/') => (uploads.as_path(), rest),
+        (Some(uploads), Some("")) => (uploads.as_path(), "/"),
+        (Some(uploads), Some(query)) if query.starts_with(['?', '#']) => (uploads.as_path(), "/"),
         _ => (site.webroot.as_path(), uri),
     };
-    let uri = if uri.starts_with('/') { uri } else { "/" };
     // `resolve_uri` in its two halves, `path_in_webroot` then `resolve_path`, so that the bonus
     // looks at the path in between without looking it up twice.
     let path = match path_in_webroot(uri, root) {
